@@ -1,0 +1,275 @@
+"""The skorch net that trains a generator and a discriminator."""
+
+import copy
+import inspect
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EpochTimer, PrintLog
+
+from .networks import discriminator_logits
+
+__all__ = ["GANNet"]
+
+# Adam's default first-moment decay of 0.9 makes GAN training oscillate;
+# 0.5 is the value most GAN recipes use since DCGAN.
+ADAM_GAN_BETAS = (0.5, 0.999)
+
+
+def _instantiate(component, kwargs, name):
+    """Build a module from a class or copy a module instance.
+
+    An instance is deep-copied so that training never changes the user's
+    object; nested parameters cannot apply to it.
+    """
+    if isinstance(component, torch.nn.Module):
+        if kwargs:
+            raise ValueError(
+                f"The nested parameters {sorted(kwargs)} cannot be applied because "
+                f"'{name}' is an instance of {type(component).__name__}. Pass the "
+                "class instead, or set the arguments on the instance."
+            )
+        return copy.deepcopy(component)
+    return component(**kwargs)
+
+
+class GANNet(NeuralNet):
+    """skorch net with two modules, two optimizers and a GAN training loop.
+
+    :class:`~isgan_sk.ImportanceSampledGAN` builds this net in ``fit``; it
+    is public as ``estimator.net_`` so that skorch callbacks, the history,
+    ``save_params`` and ``load_params`` work as in any skorch net. The
+    modules are ``generator_`` and ``discriminator_``, the optimizers
+    ``optimizer_generator_`` and ``optimizer_discriminator_``, and skorch
+    routes the nested parameters ``generator__*``, ``discriminator__*``,
+    ``optimizer_generator__*`` and ``optimizer_discriminator__*`` to them.
+
+    One epoch is ``ceil(n_samples / batch_size)`` discriminator steps, so
+    the discriminator trains on as many pairs per epoch as there are rows,
+    whatever the sampler's pool size. Every ``n_critic``-th discriminator
+    step is followed by one generator step.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        sampler,
+        loss,
+        latent_dim,
+        n_features,
+        n_critic=1,
+        optimizer_generator=torch.optim.Adam,
+        optimizer_discriminator=torch.optim.Adam,
+        lr=2e-4,
+        max_epochs=100,
+        batch_size=64,
+        callbacks=None,
+        warm_start=False,
+        verbose=0,
+        device="cpu",
+        seed=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module=generator,
+            criterion=None,
+            optimizer=optimizer_generator,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.sampler = sampler
+        self.loss = loss
+        self.latent_dim = latent_dim
+        self.n_features = n_features
+        self.n_critic = n_critic
+        self.optimizer_generator = optimizer_generator
+        self.optimizer_discriminator = optimizer_discriminator
+        self.seed = seed
+
+    @property
+    def _default_callbacks(self):
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("print_log", PrintLog()),
+        ]
+
+    def initialize_module(self):
+        generator_kwargs = self.get_params_for("generator")
+        discriminator_kwargs = self.get_params_for("discriminator")
+        if not isinstance(self.generator, torch.nn.Module):
+            generator_kwargs = {
+                "latent_dim": self.latent_dim,
+                "n_features": self.n_features,
+                **generator_kwargs,
+            }
+        if not isinstance(self.discriminator, torch.nn.Module):
+            discriminator_kwargs = {"n_features": self.n_features, **discriminator_kwargs}
+        self.generator_ = _instantiate(self.generator, generator_kwargs, "generator")
+        self.discriminator_ = _instantiate(
+            self.discriminator, discriminator_kwargs, "discriminator"
+        )
+        return self
+
+    def initialize_criterion(self):
+        # The adversarial loss is ``self.loss``, applied per logit in
+        # ``discriminator_step`` and ``generator_step``.
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        for name in ("generator", "discriminator"):
+            prefix = f"optimizer_{name}"
+            module = getattr(self, f"{name}_")
+            args, kwargs = self.get_params_for_optimizer(prefix, module.named_parameters())
+            optimizer_class = getattr(self, prefix)
+            if optimizer_class is torch.optim.Adam:
+                kwargs.setdefault("betas", ADAM_GAN_BETAS)
+            setattr(self, f"{prefix}_", optimizer_class(*args, **kwargs))
+        return self
+
+    def initialize_history(self):
+        super().initialize_history()
+        # The training stream and the step count continue across
+        # ``partial_fit`` calls and restart with the history.
+        self._rng_state = None
+        self._n_discriminator_steps = 0
+        return self
+
+    def check_data(self, X, y=None):
+        if not isinstance(X, torch.Tensor) or X.ndim != 2:
+            raise TypeError("GANNet trains on a 2-D float tensor of scaled rows.")
+
+    def _training_generator(self):
+        rng = torch.Generator()
+        if getattr(self, "_rng_state", None) is None:
+            rng.manual_seed(self.seed)
+        else:
+            rng.set_state(self._rng_state)
+        return rng
+
+    def _latent(self, n_samples, rng):
+        z = torch.randn(n_samples, self.latent_dim, generator=rng)
+        return z.to(self.device)
+
+    def discriminator_step(self, X, rng):
+        """Run one discriminator update and return its loss and diagnostics."""
+        pool_size = self.sampler.pool_size(self.batch_size)
+        real_index = torch.randint(X.shape[0], (pool_size,), generator=rng)
+        real = X[real_index.to(X.device)]
+
+        # The generated pool is drawn without gradients: this step updates
+        # the discriminator only, so the generator's graph is not needed.
+        with torch.no_grad():
+            fake = self.generator_(self._latent(pool_size, rng))
+
+        select_kwargs = {"loss": self.loss} if self._select_takes_loss else {}
+        selection = self.sampler.select(
+            self.discriminator_, real, fake, self.batch_size, rng, **select_kwargs
+        )
+
+        # Each pair's loss is multiplied by its importance weight, so the
+        # mean below is an unbiased estimate of the pool's mean pair loss.
+        pair_loss = self.loss.real(
+            discriminator_logits(self.discriminator_, selection.real)
+        ) + self.loss.fake(discriminator_logits(self.discriminator_, selection.fake))
+        penalty = self.loss.penalty(
+            self.discriminator_, selection.real, selection.fake, rng
+        )
+        if penalty is not None:
+            pair_loss = pair_loss + penalty
+        loss = (selection.weights * pair_loss).mean()
+
+        self.optimizer_discriminator_.zero_grad()
+        loss.backward()
+        self.optimizer_discriminator_.step()
+        return loss.detach(), selection.diagnostics
+
+    def generator_step(self, rng):
+        """Run one generator update and return its loss and diagnostics."""
+        # Freezing the discriminator saves the gradients of its weights,
+        # which this step would compute and then throw away.
+        self.discriminator_.requires_grad_(False)
+        try:
+            weights, diagnostics = None, {}
+            if not getattr(self.sampler, "selects_generator_batch", False):
+                latent = self._latent(self.batch_size, rng)
+            else:
+                latent = self._latent(self.sampler.generator_pool_size(self.batch_size), rng)
+                # The strategy looks at the generated pool without gradients
+                # and returns the rows to train on; only those rows are
+                # generated again with gradients.
+                with torch.no_grad():
+                    pool = self.generator_(latent)
+                selection = self.sampler.select_generator(
+                    self.discriminator_, pool, self.batch_size, rng, loss=self.loss
+                )
+                latent = latent[selection.index.to(latent.device)]
+                weights, diagnostics = selection.weights, selection.diagnostics
+            fake = self.generator_(latent)
+            row_loss = self.loss.generator(discriminator_logits(self.discriminator_, fake))
+            loss = row_loss.mean() if weights is None else (weights * row_loss).mean()
+            self.optimizer_generator_.zero_grad()
+            loss.backward()
+            self.optimizer_generator_.step()
+        finally:
+            self.discriminator_.requires_grad_(True)
+        return loss.detach(), diagnostics
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.check_data(X)
+        epochs = self.max_epochs if epochs is None else epochs
+        n_steps = -(-X.shape[0] // self.batch_size)
+        rng = self._training_generator()
+        self._select_takes_loss = _accepts_keyword(self.sampler.select, "loss")
+
+        for _ in range(epochs):
+            self.notify("on_epoch_begin", dataset_train=X, dataset_valid=None)
+            self._set_training(True)
+            epoch = {"d_loss": [], "g_loss": [], "diagnostics": {}}
+            for _ in range(n_steps):
+                self.notify("on_batch_begin", batch=(X,), training=True)
+                d_loss, diagnostics = self.discriminator_step(X, rng)
+                self.history.record_batch("d_loss", d_loss.item())
+                epoch["d_loss"].append(d_loss.item())
+                for key, value in diagnostics.items():
+                    epoch["diagnostics"].setdefault(key, []).append(float(value))
+                self._n_discriminator_steps += 1
+                if self._n_discriminator_steps % self.n_critic == 0:
+                    g_loss, diagnostics = self.generator_step(rng)
+                    self.history.record_batch("g_loss", g_loss.item())
+                    epoch["g_loss"].append(g_loss.item())
+                    for key, value in diagnostics.items():
+                        epoch["diagnostics"].setdefault(f"g_{key}", []).append(float(value))
+                self.notify("on_batch_end", batch=(X,), training=True, loss=d_loss)
+
+            self.history.record("d_loss", float(np.mean(epoch["d_loss"])))
+            if epoch["g_loss"]:
+                self.history.record("g_loss", float(np.mean(epoch["g_loss"])))
+            for key, values in epoch["diagnostics"].items():
+                self.history.record(key, float(np.mean(values)))
+            self.notify("on_epoch_end", dataset_train=X, dataset_valid=None)
+
+        self._rng_state = rng.get_state()
+        return self
+
+
+def _accepts_keyword(function, name):
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        parameter.name == name or parameter.kind is parameter.VAR_KEYWORD
+        for parameter in parameters
+    )

@@ -1,0 +1,118 @@
+"""Pairings of a real and a generated pool of equal size.
+
+A pairing is a permutation ``perm`` such that ``real[i]`` is paired with
+``fake[perm[i]]``. Because it is a permutation, every pairing leaves the
+pool's mean pair loss unchanged: it only moves variance between pairs, and
+close pairs let the real and generated gradients cancel inside a pair.
+"""
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+
+__all__ = ["PAIRINGS", "pair_pools", "pairing_cost"]
+
+PAIRINGS = ("random", "sorted", "nearest", "optimal")
+
+
+def _squared_distances(real, fake):
+    real = real.detach().to("cpu", torch.float64)
+    fake = fake.detach().to("cpu", torch.float64)
+    return torch.cdist(real, fake).square_().numpy()
+
+
+def _principal_direction(real, fake):
+    """Return the leading principal axis of the two pools together."""
+    both = torch.cat([real, fake]).detach().to("cpu", torch.float64)
+    if both.shape[1] == 1:
+        return torch.ones(1, dtype=torch.float64)
+    centred = both - both.mean(dim=0)
+    # The first right singular vector is the direction of largest spread.
+    _, _, vh = torch.linalg.svd(centred, full_matrices=False)
+    return vh[0]
+
+
+def _sorted_pairing(real, fake):
+    direction = _principal_direction(real, fake)
+    real_order = torch.argsort(real.detach().to("cpu", torch.float64) @ direction)
+    fake_order = torch.argsort(fake.detach().to("cpu", torch.float64) @ direction)
+    perm = torch.empty_like(real_order)
+    perm[real_order] = fake_order
+    return perm
+
+
+def _nearest_pairing(real, fake, rng):
+    """Greedy nearest neighbour: real rows in random order take the closest free fake."""
+    distances = _squared_distances(real, fake)
+    n_pairs = distances.shape[0]
+    order = torch.randperm(n_pairs, generator=rng).numpy()
+    taken = np.zeros(n_pairs, dtype=bool)
+    perm = np.empty(n_pairs, dtype=np.int64)
+    for i in order:
+        row = np.where(taken, np.inf, distances[i])
+        j = int(np.argmin(row))
+        perm[i] = j
+        taken[j] = True
+    return torch.from_numpy(perm)
+
+
+def _optimal_pairing(real, fake):
+    distances = _squared_distances(real, fake)
+    rows, cols = linear_sum_assignment(distances)
+    perm = np.empty(len(rows), dtype=np.int64)
+    perm[rows] = cols
+    return torch.from_numpy(perm)
+
+
+def pair_pools(real, fake, pairing, rng):
+    """Return the permutation that pairs ``real[i]`` with ``fake[perm[i]]``.
+
+    Parameters
+    ----------
+    real, fake : torch.Tensor of shape (n_pairs, n_features)
+        The two pools.
+    pairing : {'random', 'sorted', 'nearest', 'optimal'}
+        ``'random'`` is a uniform random permutation, the unpaired
+        baseline. ``'sorted'`` sorts both pools along their leading
+        principal axis, the optimal-transport coupling in 1-D.
+        ``'nearest'`` is greedy nearest-neighbour matching.
+        ``'optimal'`` minimises the total squared distance with
+        :func:`scipy.optimize.linear_sum_assignment`.
+    rng : torch.Generator
+        CPU generator for the random parts.
+
+    Returns
+    -------
+    perm : torch.Tensor of shape (n_pairs,), dtype int64, on the CPU
+
+    Examples
+    --------
+    >>> import torch
+    >>> from isgan_sk._pairing import pair_pools
+    >>> real = torch.tensor([[0.0], [5.0], [1.0]])
+    >>> fake = torch.tensor([[5.1], [0.9], [0.1]])
+    >>> pair_pools(real, fake, "optimal", torch.Generator().manual_seed(0)).tolist()
+    [2, 0, 1]
+    """
+    if real.shape != fake.shape:
+        raise ValueError(
+            "The real and generated pools must have the same shape. Got "
+            f"{tuple(real.shape)} and {tuple(fake.shape)}."
+        )
+    if pairing == "random":
+        return torch.randperm(real.shape[0], generator=rng)
+    if pairing == "sorted":
+        return _sorted_pairing(real, fake)
+    if pairing == "nearest":
+        return _nearest_pairing(real, fake, rng)
+    if pairing == "optimal":
+        return _optimal_pairing(real, fake)
+    raise ValueError(
+        f"The pairing must be one of {PAIRINGS}. Got {pairing!r} instead."
+    )
+
+
+def pairing_cost(real, fake, perm):
+    """Return the total squared distance of the pairs ``(real[i], fake[perm[i]])``."""
+    difference = real.detach().double() - fake.detach().double()[perm]
+    return float(difference.square().sum())
