@@ -240,12 +240,15 @@ class ImportanceSampledGAN(BaseEstimator):
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
-        vars(self).update(kwargs)
+        # Nested parameters live in one private dict rather than as
+        # attributes, because scikit-learn's checks allow only the named
+        # constructor arguments as public attributes.
+        self._net_params = dict(kwargs)
 
     # -- parameters ---------------------------------------------------------
 
     def _nested_net_params(self):
-        return {key: value for key, value in vars(self).items() if "__" in key}
+        return dict(getattr(self, "_net_params", {}))
 
     def get_params(self, deep=True):
         """Get the parameters, including the nested ``generator__*``-style ones.
@@ -286,7 +289,7 @@ class ImportanceSampledGAN(BaseEstimator):
                 if "sampler" not in params:
                     self.sampler = other_params.pop("sampler")
 
-        vars(self).update(net_params)
+        self._net_params = {**self._nested_net_params(), **net_params}
         super().set_params(**other_params)
         return self
 

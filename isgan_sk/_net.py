@@ -73,6 +73,19 @@ class GANNet(NeuralNet):
         seed=0,
         **kwargs,
     ):
+        # Modules passed as instances must be stored before skorch's
+        # __init__ marks the net as constructed, after which skorch accepts
+        # torch components only inside the initialize_* methods.
+        self.generator = generator
+        self.discriminator = discriminator
+        self.sampler = sampler
+        self.loss = loss
+        self.latent_dim = latent_dim
+        self.n_features = n_features
+        self.n_critic = n_critic
+        self.optimizer_generator = optimizer_generator
+        self.optimizer_discriminator = optimizer_discriminator
+        self.seed = seed
         super().__init__(
             module=generator,
             criterion=None,
@@ -87,16 +100,6 @@ class GANNet(NeuralNet):
             device=device,
             **kwargs,
         )
-        self.generator = generator
-        self.discriminator = discriminator
-        self.sampler = sampler
-        self.loss = loss
-        self.latent_dim = latent_dim
-        self.n_features = n_features
-        self.n_critic = n_critic
-        self.optimizer_generator = optimizer_generator
-        self.optimizer_discriminator = optimizer_discriminator
-        self.seed = seed
 
     @property
     def _default_callbacks(self):

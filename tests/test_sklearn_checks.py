@@ -1,0 +1,12 @@
+"""scikit-learn's estimator checks on ImportanceSampledGAN."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from _small import make_small_gan
+
+
+# Both built-in strategies, with nested network parameters set, so the
+# checks also cover cloning and repr of the ``generator__*`` parameters.
+@parametrize_with_checks([make_small_gan(sampler="paired"), make_small_gan(sampler="uniform")])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
