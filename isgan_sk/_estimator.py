@@ -245,8 +245,6 @@ class ImportanceSampledGAN(BaseEstimator):
         # constructor arguments as public attributes.
         self._net_params = dict(kwargs)
 
-    # -- parameters ---------------------------------------------------------
-
     def _nested_net_params(self):
         return dict(getattr(self, "_net_params", {}))
 
@@ -319,8 +317,6 @@ class ImportanceSampledGAN(BaseEstimator):
                 "of PyTorch."
             )
         return device
-
-    # -- fitting ------------------------------------------------------------
 
     def _fork_rng(self):
         # Module initialisation and any dropout in user modules draw from
@@ -432,8 +428,6 @@ class ImportanceSampledGAN(BaseEstimator):
         self._train(X, epochs=1)
         return self
 
-    # -- fitted attributes --------------------------------------------------
-
     @property
     def generator_(self):
         check_is_fitted(self, "net_")
@@ -448,8 +442,6 @@ class ImportanceSampledGAN(BaseEstimator):
     def history_(self):
         check_is_fitted(self, "net_")
         return self.net_.history_
-
-    # -- sampling and scoring -----------------------------------------------
 
     def _sampling_generator(self, random_state):
         if random_state is None:
@@ -513,9 +505,9 @@ class ImportanceSampledGAN(BaseEstimator):
         discrepancy with an RBF kernel, computed in the estimator's scaled
         feature space, with the bandwidth set to the median distance
         between the rows of X. Its expectation is 0 when the generated
-        distribution equals that of X and positive otherwise, so the score
-        is higher for better models and close to 0 for a perfect one; noise
-        can make it slightly positive. X is compared with as many
+        distribution equals that of X and positive otherwise. The score is
+        therefore higher for better models and close to 0 for a perfect
+        one, which noise can push slightly above 0. X is compared with as many
         generated rows, at most 2000 of each. The generated rows and the
         subsample of X are drawn with the seed ``random_state`` (0 when it
         is not an int), so repeated calls on the same X return the same
@@ -545,8 +537,6 @@ class ImportanceSampledGAN(BaseEstimator):
         X_scaled = self.scaler_.transform(X)
         generated = self.scaler_.transform(self.sample(X.shape[0], random_state=rng))
         return -mmd2(X_scaled, generated, bandwidth=median_bandwidth(X_scaled))
-
-    # -- persistence --------------------------------------------------------
 
     def save_params(self, **kwargs):
         """Save networks, optimizers or history through ``net_.save_params``.
