@@ -38,7 +38,12 @@ MNIST_OPENML_ID = 554
 
 def _draw_mixture(n_samples, weights, means, stds, random_state):
     """Draw rows from a Gaussian mixture and return them with their component index."""
-    rng = check_random_state(random_state)
+    # None takes fresh entropy from the operating system, as the estimator
+    # does, instead of drawing from NumPy's global generator.
+    if random_state is None:
+        rng = np.random.default_rng()
+    else:
+        rng = check_random_state(random_state)
     means = np.asarray(means, dtype=np.float64)
     stds = np.asarray(stds, dtype=np.float64)
     y = rng.choice(len(weights), size=n_samples, p=weights)
@@ -70,7 +75,8 @@ def make_two_gaussians(n_samples=1000, target="unimodal", random_state=None):
     target : {'unimodal', 'bimodal'}, default='unimodal'
         Target distribution.
     random_state : int, RandomState instance or None, default=None
-        Seed of the draws. Pass an int for reproducible output.
+        Seed of the draws. Pass an int for reproducible output. None takes
+        fresh entropy and leaves NumPy's global generator alone.
 
     Returns
     -------
@@ -120,7 +126,8 @@ def make_ring(n_samples=1000, *, n_modes=8, radius=1.0, std=0.01, random_state=N
     std : float, default=0.01
         Standard deviation of each Gaussian along each axis.
     random_state : int, RandomState instance or None, default=None
-        Seed of the draws. Pass an int for reproducible output.
+        Seed of the draws. Pass an int for reproducible output. None takes
+        fresh entropy and leaves NumPy's global generator alone.
 
     Returns
     -------
@@ -161,7 +168,8 @@ def make_grid(n_samples=1000, *, std=0.05, random_state=None):
     std : float, default=0.05
         Standard deviation of each Gaussian along each axis.
     random_state : int, RandomState instance or None, default=None
-        Seed of the draws. Pass an int for reproducible output.
+        Seed of the draws. Pass an int for reproducible output. None takes
+        fresh entropy and leaves NumPy's global generator alone.
 
     Returns
     -------
