@@ -183,15 +183,25 @@ class GANNet(NeuralNet):
 
         # Each pair's loss is multiplied by its importance weight, so the
         # mean below is an unbiased estimate of the pool's mean pair loss.
-        pair_loss = self.loss.real(
+        # A strategy that draws the two sides separately weights each side
+        # on its own, and a penalty of both rows by the product.
+        real_weights = selection.weights
+        fake_weights = getattr(selection, "fake_weights", None)
+        if fake_weights is None:
+            fake_weights = penalty_weights = real_weights
+        else:
+            penalty_weights = real_weights * fake_weights
+        weighted_loss = real_weights * self.loss.real(
             discriminator_logits(self.discriminator_, selection.real)
-        ) + self.loss.fake(discriminator_logits(self.discriminator_, selection.fake))
+        ) + fake_weights * self.loss.fake(
+            discriminator_logits(self.discriminator_, selection.fake)
+        )
         penalty = self.loss.penalty(
             self.discriminator_, selection.real, selection.fake, rng
         )
         if penalty is not None:
-            pair_loss = pair_loss + penalty
-        loss = (selection.weights * pair_loss).mean()
+            weighted_loss = weighted_loss + penalty_weights * penalty
+        loss = weighted_loss.mean()
 
         self.optimizer_discriminator_.zero_grad()
         loss.backward()

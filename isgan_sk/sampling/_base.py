@@ -20,16 +20,24 @@ class Selection:
         Generated rows, paired row by row with ``real``.
     weights : torch.Tensor of shape (batch_size,)
         Factor that multiplies each pair's loss. The discriminator
-        minimises ``mean(weights * (real_loss + fake_loss))``.
+        minimises ``mean(weights * (real_loss + fake_loss + penalty))``.
     diagnostics : dict of str to float
         Per-step figures that the estimator averages per epoch into its
         history, for example ``'ess'`` and ``'variance_ratio'``.
+    fake_weights : torch.Tensor of shape (batch_size,) or None
+        For strategies that draw real and generated rows separately: the
+        factor of each generated row's loss. ``weights`` then multiplies
+        the real loss only, ``weights * fake_weights`` multiplies a loss
+        penalty, and the discriminator minimises
+        ``mean(weights * real_loss + fake_weights * fake_loss
+        + weights * fake_weights * penalty)``. None means ``weights``.
     """
 
     real: torch.Tensor
     fake: torch.Tensor
     weights: torch.Tensor
     diagnostics: dict = field(default_factory=dict)
+    fake_weights: torch.Tensor = None
 
 
 @dataclass

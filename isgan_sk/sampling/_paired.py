@@ -7,105 +7,102 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._losses import BCELoss
 from .._pairing import PAIRINGS, pair_pools
-from ._base import BaseSampler, Selection, effective_sample_size
-from ._scores import pair_scores
+from ._base import BaseSampler, GeneratorSelection, Selection, effective_sample_size
+from ._proposal import (
+    AdaptiveSwitchMixin,
+    draw_units,
+    importance_weights,
+    uniform_units,
+    variance_ratio,
+)
+from ._scores import SCORES, generator_row_scores, pair_scores
 
-__all__ = ["PairedImportanceSampler", "importance_weights"]
-
-
-def importance_weights(scores, smoothing):
-    """Return the proposal ``q`` and the weights ``1 / (M q)`` of a pool.
-
-    The proposal mixes the normalised scores with the uniform distribution,
-    ``q_i = (1 - smoothing) * s_i / sum(s) + smoothing / M``, so every
-    weight is at most ``1 / smoothing``. Scores that are all zero, or not
-    finite, give the uniform proposal.
-
-    Parameters
-    ----------
-    scores : torch.Tensor of shape (M,)
-        Non-negative scores of the M pairs of the pool.
-    smoothing : float in (0, 1]
-        Weight of the uniform part of the proposal.
-
-    Returns
-    -------
-    proposal : torch.Tensor of shape (M,), dtype float64
-    weights : torch.Tensor of shape (M,), dtype float64
-
-    Examples
-    --------
-    >>> import torch
-    >>> from isgan_sk.sampling import importance_weights
-    >>> proposal, weights = importance_weights(torch.tensor([3.0, 1.0]), 0.5)
-    >>> proposal.tolist(), weights.tolist()
-    ([0.625, 0.375], [0.8, 1.3333333333333333])
-    """
-    scores = scores.detach().to("cpu", torch.float64).clamp_min(0.0)
-    n_pairs = scores.numel()
-    total = scores.sum()
-    uniform = torch.full_like(scores, 1.0 / n_pairs)
-    if not torch.isfinite(total) or total <= 0:
-        proposal = uniform
-    else:
-        proposal = (1.0 - smoothing) * scores / total + smoothing * uniform
-    return proposal, 1.0 / (n_pairs * proposal)
+__all__ = ["PairedImportanceSampler"]
 
 
-def variance_ratio(scores, proposal):
-    """Return the estimated gradient variance of sampling from ``proposal`` over uniform.
-
-    With the scores ``s`` taken as the pairs' gradient norms, one draw from
-    ``q`` has second moment ``sum(s^2 / q) / M^2`` and one uniform draw has
-    ``sum(s^2) / M``. Their ratio is below 1 when the proposal lowers the
-    variance of the minibatch gradient.
-    """
-    scores = scores.detach().to("cpu", torch.float64)
-    squared = scores.square()
-    uniform_moment = squared.sum()
-    if not torch.isfinite(uniform_moment) or uniform_moment <= 0:
-        return 1.0
-    return float((squared / proposal).sum() / (scores.numel() * uniform_moment))
-
-
-class PairedImportanceSampler(BaseSampler):
+class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
     """Draw discriminator pairs with probability proportional to their gradient norm.
 
     One step draws a pool of ``M = pool_factor * batch_size`` real and ``M``
     generated rows, pairs them, scores each pair by the norm of its loss
-    gradient, and draws ``batch_size`` pairs with replacement from the
-    proposal ``q_i = (1 - smoothing) * s_i / sum(s) + smoothing / M``. Each
-    drawn pair's loss is multiplied by ``w_i = 1 / (M q_i)``, which makes the
-    weighted minibatch mean an unbiased estimate of the pool's mean pair
-    loss, for any pairing and any scores.
+    gradient, and draws ``batch_size`` pairs from the proposal
+    ``q_i = (1 - smoothing) * s_i / sum(s) + smoothing / M``. Each drawn
+    pair's loss is multiplied by an importance weight, ``1 / (M q_i)`` for
+    draws with replacement, which makes the weighted minibatch mean an
+    unbiased estimate of the pool's mean pair loss, for any pairing and any
+    scores.
 
     Parameters
     ----------
     pairing : {'optimal', 'sorted', 'nearest', 'random'}, default='optimal'
         How real and generated rows are paired. ``'optimal'`` minimises the
-        total squared distance; ``'sorted'`` sorts both pools along their
-        leading principal axis (the optimal coupling in 1-D); ``'nearest'``
-        is greedy nearest-neighbour matching; ``'random'`` pairs at random.
+        total squared distance, exactly in 1-D and for pools of up to
+        :data:`~isgan_sk._pairing.MAX_OPTIMAL_POOL` rows, and greedily for
+        larger pools. ``'sorted'`` sorts both pools along their leading
+        principal axis, which is the optimal coupling in 1-D. ``'nearest'``
+        is greedy nearest-neighbour matching, and ``'random'`` pairs at
+        random.
     pool_factor : int, default=4
         Ratio of the pool size to the batch size. A pool larger than the
         batch gives the proposal pairs to choose between.
     smoothing : float in (0, 1], default=0.1
         Weight of the uniform part of the proposal. It bounds every weight
         by ``1 / smoothing``; 1 gives uniform sampling from the pool.
+    score : {'last_layer', 'loss', 'full'}, default='last_layer'
+        Score of a pair. ``'last_layer'`` is the exact norm of the pair
+        loss's gradient with respect to the discriminator's last linear
+        layer, from one forward pass of the pool without gradients.
+        ``'loss'`` is the absolute pair loss. ``'full'`` is the exact norm
+        of the gradient over all discriminator parameters, from
+        :mod:`torch.func`; it costs about one backward pass per pair, so it
+        is meant for validation and small networks.
+    replace : bool, default=True
+        Draw pairs independently with replacement, with weights
+        ``1 / (M q_i)``, or draw ``batch_size`` distinct pairs by systematic
+        sampling with inclusion probabilities ``pi_i`` proportional to
+        ``q_i`` (capped at 1), with the Horvitz-Thompson weights
+        ``batch_size / (M pi_i)``. Both are unbiased; distinct pairs avoid
+        spending the batch on repeats.
+    self_normalize : bool, default=False
+        Divide the drawn weights by their mean. The estimate is then biased
+        (its bias shrinks as ``1 / batch_size``) but has lower variance when
+        the weights vary a lot.
+    threshold : float > 0 or None, default=None
+        With a float, draw uniformly from the pool (weights 1) until the
+        exponential moving average of the estimated variance-reduction
+        factor ``1 / variance_ratio`` exceeds ``threshold``, and importance
+        sample in the steps where it does (Katharopoulos and Fleuret, ICML
+        2018). None importance-samples in every step.
+    ema_decay : float in [0, 1), default=0.9
+        Decay of that moving average.
+    generator_sampling : bool, default=False
+        Also choose the generator's minibatch: draw ``M`` generated rows,
+        score each by ``||d loss.generator(D(x)) / d x||`` and draw
+        ``batch_size`` rows from the smoothed proposal, with weights
+        ``1 / (M q_i)`` (or the Horvitz-Thompson weights when ``replace``
+        is False).
+
+    Attributes
+    ----------
+    variance_reduction_ : float
+        Moving average of ``1 / variance_ratio``, set by the first ``select``.
+    n_steps_ : int
+        Number of discriminator steps seen.
 
     Notes
     -----
-    The score of a pair is the exact norm of its loss gradient with respect
-    to the discriminator's last linear layer when the discriminator exposes
-    ``features`` and ``output_layer``, as the default
-    :class:`~isgan_sk.networks.MLPDiscriminator` does. Any other
-    discriminator is scored by the norm of the pair loss's gradient with
-    respect to its two logits.
+    A discriminator without ``features`` and ``output_layer`` (see
+    :mod:`isgan_sk.networks`) gets, for ``score='last_layer'``, the norm of
+    the pair loss's gradient with respect to its two logits.
 
     Diagnostics per step: ``'ess'``, Kish's effective sample size of the
     drawn weights as a fraction of the batch, and ``'variance_ratio'``, the
     estimated gradient variance under the proposal relative to uniform
-    draws from the same pool (below 1 means the proposal helps).
+    draws from the same pool, for draws with replacement (below 1 means the
+    proposal helps). With a ``threshold``, ``'importance_active'`` is 1 in
+    the steps that importance-sample and 0 in the others. With
+    ``generator_sampling``, the generator step reports the same figures
+    with the prefix ``g_``.
 
     Examples
     --------
@@ -124,16 +121,51 @@ class PairedImportanceSampler(BaseSampler):
         "pairing": [StrOptions(set(PAIRINGS))],
         "pool_factor": [Interval(Integral, 1, None, closed="left")],
         "smoothing": [Interval(Real, 0, 1, closed="right")],
+        "score": [StrOptions(set(SCORES))],
+        "replace": ["boolean"],
+        "self_normalize": ["boolean"],
+        **AdaptiveSwitchMixin._switch_constraints,
+        "generator_sampling": ["boolean"],
     }
 
-    def __init__(self, pairing="optimal", pool_factor=4, smoothing=0.1):
+    def __init__(
+        self,
+        pairing="optimal",
+        pool_factor=4,
+        smoothing=0.1,
+        score="last_layer",
+        replace=True,
+        self_normalize=False,
+        threshold=None,
+        ema_decay=0.9,
+        generator_sampling=False,
+    ):
         self.pairing = pairing
         self.pool_factor = pool_factor
         self.smoothing = smoothing
+        self.score = score
+        self.replace = replace
+        self.self_normalize = self_normalize
+        self.threshold = threshold
+        self.ema_decay = ema_decay
+        self.generator_sampling = generator_sampling
+
+    @property
+    def selects_generator_batch(self):
+        return bool(self.generator_sampling)
 
     def pool_size(self, batch_size):
         self._validate_params()
         return self.pool_factor * batch_size
+
+    def generator_pool_size(self, batch_size):
+        return self.pool_factor * batch_size if self.generator_sampling else batch_size
+
+    def _draw(self, proposal, batch_size, rng):
+        index, weights = draw_units(proposal, batch_size, rng, replace=self.replace)
+        if self.self_normalize:
+            weights = weights / weights.mean()
+        return index, weights
 
     def select(self, discriminator, real, fake, batch_size, rng, loss=None):
         loss = BCELoss() if loss is None else loss
@@ -142,19 +174,40 @@ class PairedImportanceSampler(BaseSampler):
         perm = pair_pools(real, fake, self.pairing, rng)
         fake = fake[perm.to(fake.device)]
 
-        scores = pair_scores(discriminator, real, fake, loss)
-        proposal, weights = importance_weights(scores, self.smoothing)
+        scores = pair_scores(discriminator, real, fake, loss, score=self.score)
+        proposal, _ = importance_weights(scores, self.smoothing)
+        ratio = variance_ratio(scores, proposal)
+        active = self._update_switch(ratio)
 
-        # Draws with replacement keep the weights 1 / (M q) exact.
-        index = torch.multinomial(proposal, batch_size, replacement=True, generator=rng)
-        batch_weights = weights[index]
+        if active:
+            index, batch_weights = self._draw(proposal, batch_size, rng)
+        else:
+            index, batch_weights = uniform_units(real.shape[0], batch_size, rng)
+        diagnostics = {"ess": effective_sample_size(batch_weights), "variance_ratio": ratio}
+        if self.threshold is not None:
+            diagnostics["importance_active"] = float(active)
+
         index = index.to(real.device)
         return Selection(
             real=real[index],
             fake=fake[index],
             weights=batch_weights.to(real.device, real.dtype),
+            diagnostics=diagnostics,
+        )
+
+    def select_generator(self, discriminator, fake, batch_size, rng, loss=None):
+        loss = BCELoss() if loss is None else loss
+        if not self.generator_sampling:
+            return GeneratorSelection(index=torch.arange(batch_size))
+
+        scores = generator_row_scores(discriminator, fake, loss)
+        proposal, _ = importance_weights(scores, self.smoothing)
+        index, weights = self._draw(proposal, batch_size, rng)
+        return GeneratorSelection(
+            index=index,
+            weights=weights.to(fake.device, fake.dtype),
             diagnostics={
-                "ess": effective_sample_size(batch_weights),
+                "ess": effective_sample_size(weights),
                 "variance_ratio": variance_ratio(scores, proposal),
             },
         )

@@ -1,11 +1,34 @@
-"""Importance scores of pairs: estimates of each pair's loss-gradient norm."""
+"""Importance scores: estimates of the loss-gradient norm of a pair or a row.
+
+Every score comes from the loss's derivatives with respect to the logits,
+``loss.real_grad`` and ``loss.fake_grad``, so it is exact for each loss.
+The scores cover the adversarial terms ``loss.real(a) + loss.fake(b)``. A
+loss's ``penalty`` is not scored: the scores only shape the proposal, and
+the weights keep the estimate unbiased whatever the scores are.
+"""
 
 import torch
+from torch.func import functional_call, grad, vmap
 
 from .._losses import BCELoss
 from ..networks import discriminator_logits, has_last_layer
 
-__all__ = ["last_layer_scores", "logit_scores", "pair_scores"]
+__all__ = [
+    "SCORES",
+    "full_scores",
+    "generator_row_scores",
+    "last_layer_scores",
+    "logit_scores",
+    "loss_scores",
+    "pair_scores",
+    "row_scores",
+]
+
+SCORES = ("last_layer", "loss", "full")
+
+# Pairs per vmap call of the 'full' score. Per-pair gradients take
+# (number of parameters) floats each, so this bounds the memory.
+FULL_SCORE_CHUNK = 64
 
 
 def _with_bias_column(features):
@@ -25,10 +48,13 @@ def last_layer_scores(discriminator, real, fake, loss):
     When the two rows look alike to the discriminator the two terms point in
     opposite directions and the norm is small.
     """
-    real_features = discriminator.features(real)
-    fake_features = discriminator.features(fake)
-    real_logits = discriminator.output_layer(real_features).reshape(-1)
-    fake_logits = discriminator.output_layer(fake_features).reshape(-1)
+    # One forward pass of both pools saves the per-layer call overhead,
+    # which dominates for small networks.
+    features = discriminator.features(torch.cat([real, fake]))
+    logits = discriminator.output_layer(features).reshape(-1)
+    n_pairs = real.shape[0]
+    real_features, fake_features = features[:n_pairs], features[n_pairs:]
+    real_logits, fake_logits = logits[:n_pairs], logits[n_pairs:]
     gradient = (
         loss.real_grad(real_logits)[:, None] * _with_bias_column(real_features)
         + loss.fake_grad(fake_logits)[:, None] * _with_bias_column(fake_features)
@@ -49,14 +75,142 @@ def logit_scores(discriminator, real, fake, loss):
     return torch.sqrt(real_grad.square() + fake_grad.square())
 
 
-def pair_scores(discriminator, real, fake, loss=None):
-    """Return the default pair score: exact last-layer norm where possible.
+@torch.no_grad()
+def loss_scores(discriminator, real, fake, loss):
+    """Return the absolute pair loss ``|loss.real(a) + loss.fake(b)|``.
 
-    A discriminator that exposes ``features`` and ``output_layer`` (see
-    :mod:`isgan_sk.networks`) gets :func:`last_layer_scores`; any other gets
-    :func:`logit_scores`.
+    Drawing in proportion to ``|l_i|`` minimises the variance of the
+    estimate of the mean loss value (not of its gradient). The absolute
+    value keeps the score valid for losses that can be negative, such as
+    the Wasserstein loss.
+    """
+    real_loss = loss.real(discriminator_logits(discriminator, real))
+    fake_loss = loss.fake(discriminator_logits(discriminator, fake))
+    return (real_loss + fake_loss).abs()
+
+
+def _per_example_grad_norms(discriminator, example_loss, inputs):
+    """Return the norm of each example's gradient over all discriminator parameters.
+
+    ``example_loss(params, *rows)`` is the loss of one example; ``inputs``
+    are tensors whose first dimension indexes the examples.
+    """
+    params = {name: p.detach() for name, p in discriminator.named_parameters()}
+    in_dims = (None,) + (0,) * len(inputs)
+    per_example = vmap(grad(example_loss), in_dims=in_dims, chunk_size=FULL_SCORE_CHUNK)
+    gradients = per_example(params, *inputs)
+    squared = sum(g.flatten(1).square().sum(dim=1) for g in gradients.values())
+    return squared.sqrt().detach()
+
+
+def _single_logit(discriminator, params, buffers, row):
+    return functional_call(discriminator, (params, buffers), (row[None],)).reshape(())
+
+
+def full_scores(discriminator, real, fake, loss):
+    """Return the exact gradient norm of each pair loss over all discriminator parameters.
+
+    The per-pair gradients come from :mod:`torch.func` (``functional_call``,
+    ``grad`` and ``vmap``). They cost about one backward pass per pair, so
+    this score is for validation and small networks.
+    """
+    buffers = dict(discriminator.named_buffers())
+
+    def pair_loss(params, real_row, fake_row):
+        real_logit = _single_logit(discriminator, params, buffers, real_row)
+        fake_logit = _single_logit(discriminator, params, buffers, fake_row)
+        return loss.real(real_logit) + loss.fake(fake_logit)
+
+    return _per_example_grad_norms(discriminator, pair_loss, (real, fake))
+
+
+def pair_scores(discriminator, real, fake, loss=None, score="last_layer"):
+    """Return the importance score of each pair ``(real[i], fake[i])``.
+
+    Parameters
+    ----------
+    discriminator : torch.nn.Module
+    real, fake : torch.Tensor of shape (M, n_features)
+    loss : GANLoss, default=None
+        The adversarial loss; None means binary cross-entropy.
+    score : {'last_layer', 'loss', 'full'}, default='last_layer'
+        ``'last_layer'`` is :func:`last_layer_scores` for a discriminator
+        that exposes ``features`` and ``output_layer`` (see
+        :mod:`isgan_sk.networks`) and :func:`logit_scores` for any other.
+        ``'loss'`` is :func:`loss_scores` and ``'full'`` is
+        :func:`full_scores`.
+
+    Returns
+    -------
+    scores : torch.Tensor of shape (M,)
     """
     loss = BCELoss() if loss is None else loss
+    if score == "loss":
+        return loss_scores(discriminator, real, fake, loss)
+    if score == "full":
+        return full_scores(discriminator, real, fake, loss)
     if has_last_layer(discriminator):
         return last_layer_scores(discriminator, real, fake, loss)
     return logit_scores(discriminator, real, fake, loss)
+
+
+def row_scores(discriminator, rows, loss, side, score="last_layer"):
+    """Return the importance score of each row on its own, without a partner.
+
+    Parameters
+    ----------
+    discriminator : torch.nn.Module
+    rows : torch.Tensor of shape (M, n_features)
+    loss : GANLoss
+    side : {'real', 'fake'}
+        Whether the rows are real (loss ``loss.real``) or generated
+        (loss ``loss.fake``).
+    score : {'last_layer', 'loss', 'full'}, default='last_layer'
+        ``'last_layer'`` is ``|d loss / d a| * ||[h, 1]||``, the exact norm
+        of the row's gradient over the last linear layer, or ``|d loss / d a|``
+        for a discriminator without ``features`` and ``output_layer``.
+        ``'loss'`` is the absolute loss, ``'full'`` the exact norm over all
+        parameters.
+
+    Returns
+    -------
+    scores : torch.Tensor of shape (M,)
+    """
+    row_loss = loss.real if side == "real" else loss.fake
+    row_grad = loss.real_grad if side == "real" else loss.fake_grad
+
+    if score == "full":
+        buffers = dict(discriminator.named_buffers())
+
+        def example_loss(params, row):
+            return row_loss(_single_logit(discriminator, params, buffers, row))
+
+        return _per_example_grad_norms(discriminator, example_loss, (rows,))
+
+    with torch.no_grad():
+        if score == "loss":
+            return row_loss(discriminator_logits(discriminator, rows)).abs()
+        if not has_last_layer(discriminator):
+            return row_grad(discriminator_logits(discriminator, rows)).abs()
+        features = discriminator.features(rows)
+        logits = discriminator.output_layer(features).reshape(-1)
+        return row_grad(logits).abs() * torch.linalg.vector_norm(
+            _with_bias_column(features), dim=1
+        )
+
+
+def generator_row_scores(discriminator, rows, loss):
+    """Return the norm of each generated row's generator-loss gradient over the row.
+
+    The score of row ``x`` is ``||d loss.generator(D(x)) / d x||``. The
+    generator's parameter gradient for that row is this vector times the
+    generator's Jacobian, so the score ranks rows by their gradient up to
+    that Jacobian, which the sampler does not see.
+    """
+    rows = rows.detach().requires_grad_(True)
+    with torch.enable_grad():
+        row_loss = loss.generator(discriminator_logits(discriminator, rows))
+        # Rows are independent, so the gradient of the sum contains each
+        # row's own gradient.
+        (row_grad,) = torch.autograd.grad(row_loss.sum(), rows)
+    return torch.linalg.vector_norm(row_grad.flatten(1), dim=1)
