@@ -23,6 +23,9 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
+    # Copies MathJax into the site, so that pages with maths load no
+    # script from a CDN.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "myst_parser",
     "sphinx_gallery.gen_gallery",
@@ -109,6 +112,8 @@ sphinx_gallery_conf = {
     "reference_url": {},
     "show_memory": False,
     "abort_on_example_error": True,
+    # The timing pages load jQuery and DataTables from CDNs.
+    "write_computation_times": False,
 }
 
 html_theme = "alabaster"
