@@ -17,7 +17,8 @@ from isgan_sk import ImportanceSampledGAN, PairedImportanceSampler, UniformSampl
 from isgan_sk.datasets import load_digits
 from isgan_sk.plotting import plot_image_grid
 
-# Small networks train as fast on one thread as on several.
+# The networks are small, and one thread ran them faster than two on a
+# busy 2-core machine (docs/demo.md).
 torch.set_num_threads(1)
 
 X, _ = load_digits()
