@@ -8,7 +8,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._losses import LOSSES, GANLoss, get_loss
 from ._net import GANNet
@@ -64,6 +65,11 @@ def _seed_from(random_state):
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**63 - 1))
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _one_hot(label_index, n_classes):
+    """Return the one-hot rows of integer class indices, as float64."""
+    return np.eye(n_classes)[label_index]
 
 
 class ImportanceSampledGAN(BaseEstimator):
@@ -160,11 +166,16 @@ class ImportanceSampledGAN(BaseEstimator):
         The adversarial loss.
     scaler_ : StandardScaler or MinMaxScaler
         The scaling fitted on X.
-    constant_features_ : ndarray of bool of shape (n_features_in_,)
+    constant_features_ : ndarray of bool of shape (`n_features_in_`,)
         Features that are constant in X; ``sample`` returns their value.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, defined only for a GAN fitted with ``y``.
+    class_prior_ : ndarray of shape (n_classes,)
+        Frequency of each class in the training labels; ``sample`` draws
+        classes with it when called without ``y``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, defined only when X has string column names.
 
     Examples
@@ -326,7 +337,7 @@ class ImportanceSampledGAN(BaseEstimator):
         devices = [device] if device.type != "cpu" else []
         return torch.random.fork_rng(devices=devices, device_type=device.type)
 
-    def _initialize(self, X):
+    def _initialize(self, X, y):
         device = self._check_device()
         seed_sequence = np.random.SeedSequence(_seed_from(self.random_state))
         init_seed, training_seed, sampling_seed = seed_sequence.generate_state(3, np.uint64)
@@ -340,6 +351,15 @@ class ImportanceSampledGAN(BaseEstimator):
         self.constant_features_ = np.ptp(X, axis=0) == 0
         self._constant_values = X[0, self.constant_features_].astype(np.float64)
 
+        if y is None:
+            self.__dict__.pop("classes_", None)
+            self.__dict__.pop("class_prior_", None)
+            n_classes = 0
+        else:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / counts.sum()
+            n_classes = len(self.classes_)
+
         self.sampler_ = self._make_sampler()
         self.loss_ = get_loss(self.loss)
         self.net_ = GANNet(
@@ -349,6 +369,7 @@ class ImportanceSampledGAN(BaseEstimator):
             loss=self.loss_,
             latent_dim=self.latent_dim,
             n_features=X.shape[1],
+            n_classes=n_classes,
             n_critic=self.n_critic,
             optimizer_generator=self.optimizer_generator,
             optimizer_discriminator=self.optimizer_discriminator,
@@ -370,11 +391,50 @@ class ImportanceSampledGAN(BaseEstimator):
         X_scaled = self.scaler_.transform(X)
         return torch.as_tensor(X_scaled, dtype=torch.float32, device=self.net_.device)
 
-    def _train(self, X, epochs):
+    def _label_index(self, y):
+        """Map class labels to their index in ``classes_``, rejecting unseen ones."""
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels {np.unique(np.asarray(y)[unknown]).tolist()} that "
+                f"were not seen in fit; the known classes are {self.classes_.tolist()}."
+            )
+        return index
+
+    def _train(self, X, y, epochs):
         X_tensor = self._scaled_tensor(X)
+        labels = None
+        if y is not None:
+            labels = torch.as_tensor(self._label_index(y), device=self.net_.device)
         with self._fork_rng():
             torch.manual_seed(self.net_.seed + len(self.net_.history))
-            self.net_.partial_fit(X_tensor, epochs=epochs)
+            self.net_.partial_fit(X_tensor, labels, epochs=epochs)
+
+    def _validate_training_data(self, X, y, reset):
+        """Validate X, and y as class labels when given."""
+        if y is None:
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        else:
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=reset)
+            y = column_or_1d(y)
+            target_type = type_of_target(y)
+            if target_type not in ("binary", "multiclass"):
+                raise ValueError(
+                    f"Unknown label type: {target_type!r}. ImportanceSampledGAN "
+                    "treats y as class labels for conditional generation. Pass "
+                    "class labels, or call fit(X) without y for an unconditional GAN."
+                )
+        if not reset:
+            conditional = hasattr(self, "classes_")
+            if conditional != (y is not None):
+                state = "with" if conditional else "without"
+                raise ValueError(
+                    f"This ImportanceSampledGAN was fitted {state} class labels y, so "
+                    f"it must be trained further {state} them."
+                )
+        return X, y
 
     def fit(self, X, y=None):
         """Train the generator and the discriminator on X.
@@ -384,8 +444,10 @@ class ImportanceSampledGAN(BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Training rows. NumPy arrays, pandas DataFrames and nested lists
             of numbers work; integer input is converted to float.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Class labels. With labels, the GAN is conditional: both
+            networks receive the one-hot label, and ``sample`` can generate
+            rows of a chosen class. Without, it is unconditional.
 
         Returns
         -------
@@ -394,12 +456,10 @@ class ImportanceSampledGAN(BaseEstimator):
         self._validate_params()
         self._check_nested_params()
         continue_training = self.warm_start and hasattr(self, "net_")
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], reset=not continue_training
-        )
+        X, y = self._validate_training_data(X, y, reset=not continue_training)
         if not continue_training:
-            self._initialize(X)
-        self._train(X, self.max_epochs)
+            self._initialize(X, y)
+        self._train(X, y, self.max_epochs)
         return self
 
     def partial_fit(self, X, y=None):
@@ -411,8 +471,9 @@ class ImportanceSampledGAN(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training rows.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, as in :meth:`fit`. Calls after the first must
+            pass labels exactly when the first did.
 
         Returns
         -------
@@ -422,10 +483,10 @@ class ImportanceSampledGAN(BaseEstimator):
         if first_call:
             self._validate_params()
             self._check_nested_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)
+        X, y = self._validate_training_data(X, y, reset=first_call)
         if first_call:
-            self._initialize(X)
-        self._train(X, epochs=1)
+            self._initialize(X, y)
+        self._train(X, y, epochs=1)
         return self
 
     @property
@@ -443,17 +504,38 @@ class ImportanceSampledGAN(BaseEstimator):
         check_is_fitted(self, "net_")
         return self.net_.history_
 
-    def _sampling_generator(self, random_state):
+    def _sampling_generators(self, random_state):
+        """Return the NumPy generator for labels and a torch generator for noise."""
         if random_state is None:
             rng = self._sampling_rng
         elif isinstance(random_state, np.random.Generator):
             rng = random_state
         else:
             rng = np.random.default_rng(_seed_from(random_state))
-        return torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+        return rng, torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
 
-    def _generate_scaled(self, n_samples, random_state):
-        rng = self._sampling_generator(random_state)
+    def _sample_labels(self, n_samples, y, rng):
+        """Return the class index of each row to generate, or None if unconditional."""
+        if not hasattr(self, "classes_"):
+            if y is not None:
+                raise ValueError(
+                    "This ImportanceSampledGAN was fitted without class labels, so "
+                    "sample() takes no y. Fit it with fit(X, y) to generate by class."
+                )
+            return None
+        if y is None:
+            return rng.choice(len(self.classes_), size=n_samples, p=self.class_prior_)
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.full(n_samples, y[()])
+        elif y.shape != (n_samples,):
+            raise ValueError(
+                f"y must be one class label or an array of n_samples={n_samples} "
+                f"labels. Got an array of shape {y.shape}."
+            )
+        return self._label_index(y)
+
+    def _generate_scaled(self, n_samples, label_index, noise_rng):
         generator = self.net_.generator_
         was_training = generator.training
         generator.eval()
@@ -462,8 +544,11 @@ class ImportanceSampledGAN(BaseEstimator):
             with torch.no_grad():
                 for start in range(0, n_samples, SAMPLE_CHUNK_SIZE):
                     size = min(SAMPLE_CHUNK_SIZE, n_samples - start)
-                    z = torch.randn(size, self.latent_dim, generator=rng)
-                    rows = generator(z.to(self.net_.device))
+                    z = torch.randn(size, self.latent_dim, generator=noise_rng)
+                    labels = None
+                    if label_index is not None:
+                        labels = torch.as_tensor(label_index[start : start + size])
+                    rows = self.net_.generate(z, labels)
                     chunks.append(rows.to("cpu", torch.float64).numpy())
         finally:
             generator.train(was_training)
@@ -471,7 +556,7 @@ class ImportanceSampledGAN(BaseEstimator):
             return np.empty((0, self.n_features_in_))
         return np.concatenate(chunks)
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, random_state=None, y=None):
         """Generate rows in the units of X.
 
         Parameters
@@ -479,19 +564,27 @@ class ImportanceSampledGAN(BaseEstimator):
         n_samples : int, default=1
             Number of rows; 0 gives an empty array.
         random_state : int, RandomState instance, Generator or None, default=None
-            Seed of the latent noise. With ``None``, draws come from a
+            Seed of the latent noise (and of the labels drawn when ``y`` is
+            None for a conditional GAN). With ``None``, draws come from a
             stream that ``fit`` seeds from the estimator's ``random_state``
             and that advances with every call, so repeated calls return new
             rows, and the sequence of calls after a fit with an int seed is
             reproducible. With an int, the same rows come back every time.
+        y : label or array-like of shape (n_samples,), default=None
+            For a GAN fitted with labels: the class of every row, or one
+            label for all rows. ``None`` draws the classes with their
+            frequencies in the training data. Must stay None for an
+            unconditional GAN.
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_), dtype float64
+        X_new : ndarray of shape (n_samples, `n_features_in_`), dtype float64
         """
         check_is_fitted(self, "net_")
         n_samples = _check_n_samples(n_samples)
-        X_scaled = self._generate_scaled(n_samples, random_state)
+        label_rng, noise_rng = self._sampling_generators(random_state)
+        label_index = self._sample_labels(n_samples, y, label_rng)
+        X_scaled = self._generate_scaled(n_samples, label_index, noise_rng)
         if n_samples == 0:
             return X_scaled
         X_new = self.scaler_.inverse_transform(X_scaled)
@@ -507,25 +600,36 @@ class ImportanceSampledGAN(BaseEstimator):
         between the rows of X. Its expectation is 0 when the generated
         distribution equals that of X and positive otherwise. The score is
         therefore higher for better models and close to 0 for a perfect
-        one, which noise can push slightly above 0. X is compared with as many
-        generated rows, at most 2000 of each. The generated rows and the
-        subsample of X are drawn with the seed ``random_state`` (0 when it
-        is not an int), so repeated calls on the same X return the same
+        one, which noise can push slightly above 0. X is compared with as
+        many generated rows, at most 2000 of each. The generated rows and
+        the subsample of X are drawn with the seed ``random_state`` (0 when
+        it is not an int), so repeated calls on the same X return the same
         value.
+
+        For a conditional GAN with labels ``y``, the generated rows carry
+        the same labels and the MMD compares the joint distribution of rows
+        and one-hot labels. Without ``y``, it generates classes with their
+        training frequencies and compares the rows alone. An unconditional
+        GAN ignores ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Held-out rows, at least 2.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Class labels of X, for a conditional GAN.
 
         Returns
         -------
         score : float
         """
         check_is_fitted(self, "net_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        conditional = hasattr(self, "classes_") and y is not None
+        if conditional:
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=False)
+            y = column_or_1d(y)
+        else:
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         if X.shape[0] < 2:
             raise ValueError(
                 f"score needs at least 2 rows of X to estimate the MMD. Got {X.shape[0]}."
@@ -533,9 +637,18 @@ class ImportanceSampledGAN(BaseEstimator):
         seed = self.random_state if isinstance(self.random_state, numbers.Integral) else 0
         rng = np.random.default_rng(seed)
         if X.shape[0] > MAX_SCORE_ROWS:
-            X = X[rng.choice(X.shape[0], MAX_SCORE_ROWS, replace=False)]
+            keep = rng.choice(X.shape[0], MAX_SCORE_ROWS, replace=False)
+            X = X[keep]
+            y = y[keep] if conditional else y
         X_scaled = self.scaler_.transform(X)
-        generated = self.scaler_.transform(self.sample(X.shape[0], random_state=rng))
+        generated = self.sample(X.shape[0], random_state=rng, y=y if conditional else None)
+        generated = self.scaler_.transform(generated)
+        if conditional:
+            # Identical one-hot columns on both sides make the MMD compare
+            # the class-conditional distributions, weighted by y.
+            one_hot = _one_hot(self._label_index(y), len(self.classes_))
+            X_scaled = np.hstack([X_scaled, one_hot])
+            generated = np.hstack([generated, one_hot])
         return -mmd2(X_scaled, generated, bandwidth=median_bandwidth(X_scaled))
 
     def save_params(self, **kwargs):

@@ -1,6 +1,7 @@
 """The skorch net that trains a generator and a discriminator."""
 
 import copy
+import functools
 import inspect
 
 import numpy as np
@@ -60,6 +61,7 @@ class GANNet(NeuralNet):
         loss,
         latent_dim,
         n_features,
+        n_classes=0,
         n_critic=1,
         optimizer_generator=torch.optim.Adam,
         optimizer_discriminator=torch.optim.Adam,
@@ -82,6 +84,7 @@ class GANNet(NeuralNet):
         self.loss = loss
         self.latent_dim = latent_dim
         self.n_features = n_features
+        self.n_classes = n_classes
         self.n_critic = n_critic
         self.optimizer_generator = optimizer_generator
         self.optimizer_discriminator = optimizer_discriminator
@@ -111,14 +114,22 @@ class GANNet(NeuralNet):
     def initialize_module(self):
         generator_kwargs = self.get_params_for("generator")
         discriminator_kwargs = self.get_params_for("discriminator")
+        # ``n_classes`` reaches the constructors of a conditional GAN only, so
+        # modules written for unconditional data need not accept it.
+        label_kwargs = {"n_classes": self.n_classes} if self.n_classes else {}
         if not isinstance(self.generator, torch.nn.Module):
             generator_kwargs = {
                 "latent_dim": self.latent_dim,
                 "n_features": self.n_features,
+                **label_kwargs,
                 **generator_kwargs,
             }
         if not isinstance(self.discriminator, torch.nn.Module):
-            discriminator_kwargs = {"n_features": self.n_features, **discriminator_kwargs}
+            discriminator_kwargs = {
+                "n_features": self.n_features,
+                **label_kwargs,
+                **discriminator_kwargs,
+            }
         self.generator_ = _instantiate(self.generator, generator_kwargs, "generator")
         self.discriminator_ = _instantiate(
             self.discriminator, discriminator_kwargs, "discriminator"
@@ -165,21 +176,49 @@ class GANNet(NeuralNet):
         z = torch.randn(n_samples, self.latent_dim, generator=rng)
         return z.to(self.device)
 
-    def discriminator_step(self, X, rng):
-        """Run one discriminator update and return its loss and diagnostics."""
-        pool_size = self.sampler.pool_size(self.batch_size)
-        real_index = torch.randint(X.shape[0], (pool_size,), generator=rng)
-        real = X[real_index.to(X.device)]
+    def with_labels(self, rows, labels):
+        """Append the one-hot ``labels`` to ``rows``; return ``rows`` when labels is None.
+
+        A conditional GAN feeds its networks such widened rows: the
+        generator gets ``[z, one_hot(y)]`` and the discriminator
+        ``[x, one_hot(y)]``.
+        """
+        if labels is None:
+            return rows
+        one_hot = torch.nn.functional.one_hot(labels.to(rows.device), self.n_classes)
+        return torch.cat([rows, one_hot.to(rows.dtype)], dim=1)
+
+    def generate(self, latent, labels=None):
+        """Return the generator's rows for ``latent`` noise and optional class indices."""
+        return self.generator_(self.with_labels(latent.to(self.device), labels))
+
+    def _select(self, sampler, real, fake, rng, labels):
+        kwargs = {}
+        if _accepts_keyword(type(sampler).select, "loss"):
+            kwargs["loss"] = self.loss
+        if labels is not None and _accepts_keyword(type(sampler).select, "labels"):
+            kwargs["labels"] = labels
+        return sampler.select(self.discriminator_, real, fake, self.batch_size, rng, **kwargs)
+
+    def discriminator_loss(self, X, labels, rng, sampler=None):
+        """Return the weighted discriminator loss of one minibatch and its diagnostics.
+
+        ``sampler`` defaults to the net's sampler; the benchmark passes
+        others to measure the gradient variance they give.
+        """
+        sampler = self.sampler if sampler is None else sampler
+        pool_size = sampler.pool_size(self.batch_size)
+        real_index = torch.randint(X.shape[0], (pool_size,), generator=rng).to(X.device)
+        pool_labels = None if labels is None else labels[real_index]
 
         # The generated pool is drawn without gradients: this step updates
-        # the discriminator only, so the generator's graph is not needed.
+        # the discriminator only. In a conditional GAN it carries the real
+        # pool's labels, row by row, so that pairs can share a class.
         with torch.no_grad():
-            fake = self.generator_(self._latent(pool_size, rng))
-
-        select_kwargs = {"loss": self.loss} if self._select_takes_loss else {}
-        selection = self.sampler.select(
-            self.discriminator_, real, fake, self.batch_size, rng, **select_kwargs
-        )
+            fake = self.generate(self._latent(pool_size, rng), pool_labels)
+        real = self.with_labels(X[real_index], pool_labels)
+        fake = self.with_labels(fake, pool_labels)
+        selection = self._select(sampler, real, fake, rng, pool_labels)
 
         # Each pair's loss is multiplied by its importance weight, so the
         # mean below is an unbiased estimate of the pool's mean pair loss.
@@ -196,40 +235,53 @@ class GANNet(NeuralNet):
         ) + fake_weights * self.loss.fake(
             discriminator_logits(self.discriminator_, selection.fake)
         )
-        penalty = self.loss.penalty(
-            self.discriminator_, selection.real, selection.fake, rng
-        )
+        penalty = self.loss.penalty(self.discriminator_, selection.real, selection.fake, rng)
         if penalty is not None:
             weighted_loss = weighted_loss + penalty_weights * penalty
-        loss = weighted_loss.mean()
+        return weighted_loss.mean(), selection.diagnostics
 
+    def discriminator_step(self, X, labels, rng):
+        """Run one discriminator update and return its loss and diagnostics."""
+        loss, diagnostics = self.discriminator_loss(X, labels, rng)
         self.optimizer_discriminator_.zero_grad()
         loss.backward()
         self.optimizer_discriminator_.step()
-        return loss.detach(), selection.diagnostics
+        return loss.detach(), diagnostics
 
-    def generator_step(self, rng):
-        """Run one generator update and return its loss and diagnostics."""
+    def generator_step(self, labels, rng):
+        """Run one generator update and return its loss and diagnostics.
+
+        In a conditional GAN the generated rows get labels drawn from the
+        training labels, so classes appear with their training frequencies.
+        """
         # Freezing the discriminator saves the gradients of its weights,
         # which this step would compute and then throw away.
         self.discriminator_.requires_grad_(False)
         try:
             weights, diagnostics = None, {}
-            if not getattr(self.sampler, "selects_generator_batch", False):
-                latent = self._latent(self.batch_size, rng)
-            else:
-                latent = self._latent(self.sampler.generator_pool_size(self.batch_size), rng)
+            selects = getattr(self.sampler, "selects_generator_batch", False)
+            pool_size = (
+                self.sampler.generator_pool_size(self.batch_size) if selects else self.batch_size
+            )
+            latent = self._latent(pool_size, rng)
+            fake_labels = None
+            if labels is not None:
+                label_index = torch.randint(labels.shape[0], (pool_size,), generator=rng)
+                fake_labels = labels[label_index.to(labels.device)]
+            if selects:
                 # The strategy looks at the generated pool without gradients
                 # and returns the rows to train on; only those rows are
                 # generated again with gradients.
                 with torch.no_grad():
-                    pool = self.generator_(latent)
+                    pool = self.with_labels(self.generate(latent, fake_labels), fake_labels)
                 selection = self.sampler.select_generator(
                     self.discriminator_, pool, self.batch_size, rng, loss=self.loss
                 )
-                latent = latent[selection.index.to(latent.device)]
+                index = selection.index.to(latent.device)
+                latent = latent[index]
+                fake_labels = None if fake_labels is None else fake_labels[index]
                 weights, diagnostics = selection.weights, selection.diagnostics
-            fake = self.generator_(latent)
+            fake = self.with_labels(self.generate(latent, fake_labels), fake_labels)
             row_loss = self.loss.generator(discriminator_logits(self.discriminator_, fake))
             loss = row_loss.mean() if weights is None else (weights * row_loss).mean()
             self.optimizer_generator_.zero_grad()
@@ -244,7 +296,6 @@ class GANNet(NeuralNet):
         epochs = self.max_epochs if epochs is None else epochs
         n_steps = -(-X.shape[0] // self.batch_size)
         rng = self._training_generator()
-        self._select_takes_loss = _accepts_keyword(self.sampler.select, "loss")
 
         for _ in range(epochs):
             self.notify("on_epoch_begin", dataset_train=X, dataset_valid=None)
@@ -252,14 +303,14 @@ class GANNet(NeuralNet):
             epoch = {"d_loss": [], "g_loss": [], "diagnostics": {}}
             for _ in range(n_steps):
                 self.notify("on_batch_begin", batch=(X,), training=True)
-                d_loss, diagnostics = self.discriminator_step(X, rng)
+                d_loss, diagnostics = self.discriminator_step(X, y, rng)
                 self.history.record_batch("d_loss", d_loss.item())
                 epoch["d_loss"].append(d_loss.item())
                 for key, value in diagnostics.items():
                     epoch["diagnostics"].setdefault(key, []).append(float(value))
                 self._n_discriminator_steps += 1
                 if self._n_discriminator_steps % self.n_critic == 0:
-                    g_loss, diagnostics = self.generator_step(rng)
+                    g_loss, diagnostics = self.generator_step(y, rng)
                     self.history.record_batch("g_loss", g_loss.item())
                     epoch["g_loss"].append(g_loss.item())
                     for key, value in diagnostics.items():
@@ -277,6 +328,7 @@ class GANNet(NeuralNet):
         return self
 
 
+@functools.lru_cache(maxsize=None)
 def _accepts_keyword(function, name):
     try:
         parameters = inspect.signature(function).parameters.values()

@@ -85,6 +85,9 @@ class MLPGenerator(nn.Module):
         Dimension of the latent noise.
     n_features : int
         Number of features of the generated rows.
+    n_classes : int, default=0
+        Number of classes of a conditional GAN, whose generator input is
+        the noise followed by the one-hot label; 0 for an unconditional GAN.
     hidden_units : int, sequence of int or None, default=None
         Widths of the hidden layers. ``None`` uses
         :func:`default_hidden_units`.
@@ -100,10 +103,12 @@ class MLPGenerator(nn.Module):
     torch.Size([5, 3])
     """
 
-    def __init__(self, latent_dim, n_features, hidden_units=None, negative_slope=0.2):
+    def __init__(
+        self, latent_dim, n_features, n_classes=0, hidden_units=None, negative_slope=0.2
+    ):
         super().__init__()
         hidden_units = _check_hidden_units(hidden_units, n_features, "MLPGenerator")
-        self.body, width = _mlp_body(latent_dim, hidden_units, negative_slope)
+        self.body, width = _mlp_body(latent_dim + n_classes, hidden_units, negative_slope)
         self.output_layer = nn.Linear(width, n_features)
 
     def forward(self, z):
@@ -117,6 +122,9 @@ class MLPDiscriminator(nn.Module):
     ----------
     n_features : int
         Number of features of the input rows.
+    n_classes : int, default=0
+        Number of classes of a conditional GAN, whose discriminator input is
+        the row followed by the one-hot label; 0 for an unconditional GAN.
     hidden_units : int, sequence of int or None, default=None
         Widths of the hidden layers. ``None`` uses
         :func:`default_hidden_units`.
@@ -132,12 +140,10 @@ class MLPDiscriminator(nn.Module):
     torch.Size([5])
     """
 
-    def __init__(self, n_features, hidden_units=None, negative_slope=0.2):
+    def __init__(self, n_features, n_classes=0, hidden_units=None, negative_slope=0.2):
         super().__init__()
-        hidden_units = _check_hidden_units(
-            hidden_units, n_features, "MLPDiscriminator"
-        )
-        self.body, width = _mlp_body(n_features, hidden_units, negative_slope)
+        hidden_units = _check_hidden_units(hidden_units, n_features, "MLPDiscriminator")
+        self.body, width = _mlp_body(n_features + n_classes, hidden_units, negative_slope)
         self.output_layer = nn.Linear(width, 1)
 
     def features(self, X):
