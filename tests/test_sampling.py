@@ -96,9 +96,9 @@ def test_importance_weights_expectation_is_pool_mean(name, score, smoothing):
 def _systematic_outcomes(inclusion, order):
     """Return every sample systematic sampling can draw for ``order``, with its probability.
 
-    The sample is a step function of the start point on [0, 1); it changes
-    only where a point crosses an interval end, at the fractional parts of
-    the cumulative inclusion probabilities.
+    The sample is a step function of the start point on [0, 1). It changes
+    only where a point crosses an interval end, which happens at the
+    fractional parts of the cumulative inclusion probabilities.
     """
     lengths = inclusion[order][inclusion[order] < 1.0]
     ends = torch.cumsum(lengths, 0)
@@ -301,7 +301,7 @@ def test_generator_row_score_matches_autograd(name):
     torch.testing.assert_close(scores, torch.tensor(expected), rtol=SCORE_RTOL, atol=1e-6)
 
 
-def test_pair_score_falls_back_to_logits_without_last_layer():
+def test_pair_score_without_last_layer_uses_logits():
     # An nn.Sequential has no ``features``; the score is the norm of the
     # pair loss's gradient with respect to its two logits.
     discriminator = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
@@ -435,8 +435,8 @@ def test_select_handles_all_zero_scores(sampler):
 
     selection = sampler.select(discriminator, real, fake, 4, torch.Generator().manual_seed(0))
     # For the pair samplers the scores are all zero, so the proposal is
-    # uniform and every weight is exactly 1; the row samplers' scores of
-    # |d loss / d a| * ||[h, 1]|| = 0.5 are equal, with the same result.
+    # uniform and every weight is exactly 1. The row samplers' scores,
+    # |d loss / d a| * ||[h, 1]|| = 0.5, are all equal, with the same result.
     torch.testing.assert_close(selection.weights, torch.ones(4))
     if selection.fake_weights is not None:
         torch.testing.assert_close(selection.fake_weights, torch.ones(4))
@@ -452,7 +452,7 @@ def test_self_normalize_weights_average_one(sampler_class):
     assert float(selection.weights.mean()) == pytest.approx(1.0, rel=1e-6)
 
 
-def test_distinct_draws_from_pool_of_batch_size_take_every_pair():
+def test_distinct_draws_full_pool_take_every_pair():
     sampler = PairedImportanceSampler(pool_factor=1, replace=False)
     real, fake = _pools(8)
     selection = sampler.select(_discriminator(), real, fake, 8, torch.Generator().manual_seed(0))
