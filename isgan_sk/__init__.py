@@ -1,8 +1,16 @@
 """GAN training as a scikit-learn estimator, with importance-sampled minibatches."""
 
 from ._estimator import ImportanceSampledGAN
-from .sampling import PairedImportanceSampler, UniformSampler
+from .augmentation import GANOversampler
+from .sampling import ImportanceSampler, PairedImportanceSampler, TopKSampler, UniformSampler
 
-__all__ = ["ImportanceSampledGAN", "PairedImportanceSampler", "UniformSampler"]
+__all__ = [
+    "GANOversampler",
+    "ImportanceSampledGAN",
+    "ImportanceSampler",
+    "PairedImportanceSampler",
+    "TopKSampler",
+    "UniformSampler",
+]
 
 __version__ = "0.1.0"
