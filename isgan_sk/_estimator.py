@@ -1,6 +1,8 @@
 """ImportanceSampledGAN: a GAN as a scikit-learn estimator."""
 
+import contextlib
 import numbers
+import threading
 
 import numpy as np
 import torch
@@ -39,6 +41,13 @@ SAMPLE_CHUNK_SIZE = 4096
 # ``score`` compares at most this many rows of X with as many generated
 # rows; the MMD costs O(n^2) time and memory.
 MAX_SCORE_ROWS = 2000
+
+
+# torch has one global generator per process. Fits that run in threads of
+# one process (joblib's threading backend, a Dask worker with several
+# threads) would otherwise seed and restore it in turn and draw from each
+# other's seeds, so the seeded sections run one at a time.
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 def _check_n_samples(n_samples):
@@ -329,13 +338,15 @@ class ImportanceSampledGAN(BaseEstimator):
             )
         return device
 
+    @contextlib.contextmanager
     def _fork_rng(self):
         # Module initialisation and any dropout in user modules draw from
         # torch's global generator. Forking it seeds those draws from
         # ``random_state`` and restores the caller's global state on exit.
         device = torch.device(self.device)
         devices = [device] if device.type != "cpu" else []
-        return torch.random.fork_rng(devices=devices, device_type=device.type)
+        with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices, device_type=device.type):
+            yield
 
     def _initialize(self, X, y):
         device = self._check_device()
