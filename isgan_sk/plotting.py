@@ -11,9 +11,18 @@ import numpy as np
 __all__ = [
     "plot_feature_histograms",
     "plot_histogram",
+    "plot_history",
     "plot_image_grid",
     "plot_learning_curves",
+    "plot_scatter_modes",
 ]
+
+# Panels of plot_history: the history keys drawn in each, and its y label.
+HISTORY_PANELS = (
+    (("d_loss", "g_loss"), "loss"),
+    (("ess",), "effective sample size"),
+    (("variance_ratio",), "variance ratio"),
+)
 
 
 def _new_figure(figsize):
@@ -253,5 +262,123 @@ def plot_learning_curves(curves, *, xlabel="epoch", ylabel="score (-MMD²)"):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend()
+    figure.tight_layout()
+    return figure
+
+
+def plot_history(history):
+    """Plot the losses and the sampler's diagnostics per epoch.
+
+    Parameters
+    ----------
+    history : skorch.History or list of dict
+        The ``history_`` of a fitted estimator, or its rows. Panels show
+        ``d_loss`` and ``g_loss``, then ``ess`` (effective sample size of
+        the importance weights, as a fraction of the batch) and
+        ``variance_ratio``. A key missing from every epoch, such as the
+        diagnostics of a sampler that records none, leaves its panel empty
+        with the text "not recorded".
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from isgan_sk.plotting import plot_history
+    >>> history = [{"epoch": 1, "d_loss": 1.4, "g_loss": 0.7, "ess": 0.9},
+    ...            {"epoch": 2, "d_loss": 1.3, "g_loss": 0.8, "ess": 0.8}]
+    >>> figure = plot_history(history)
+    >>> [ax.get_ylabel() for ax in figure.axes]
+    ['loss', 'effective sample size', 'variance ratio']
+    """
+    rows = list(history)
+    figure = _new_figure((4.0 * len(HISTORY_PANELS), 3.2))
+    axes = figure.subplots(1, len(HISTORY_PANELS), squeeze=False)[0]
+    for ax, (keys, ylabel) in zip(axes, HISTORY_PANELS):
+        drawn = False
+        for key in keys:
+            points = [
+                (row.get("epoch", index + 1), row[key])
+                for index, row in enumerate(rows)
+                if key in row
+            ]
+            if points:
+                epochs, values = zip(*points)
+                ax.plot(epochs, values, marker=".", label=key)
+                drawn = True
+        if not drawn:
+            ax.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=ax.transAxes)
+        elif len(keys) > 1:
+            ax.legend()
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+    figure.tight_layout()
+    return figure
+
+
+def plot_scatter_modes(
+    X_generated, centers, *, X_real=None, features=(0, 1), max_points=2000, labels=None
+):
+    """Plot generated rows over the known mode centres of a 2-D mixture.
+
+    Parameters
+    ----------
+    X_generated : array-like of shape (n_generated, n_features)
+        Generated rows.
+    centers : array-like of shape (n_modes, n_features)
+        Centres of the target's modes, drawn as crosses.
+    X_real : array-like of shape (n_samples, n_features), default=None
+        Target rows, drawn under the generated ones.
+    features : tuple of (int, int), default=(0, 1)
+        Columns drawn on the x and y axes.
+    max_points : int, default=2000
+        Draw at most the first ``max_points`` rows of each sample.
+    labels : tuple of str, default=None
+        Legend entries of the generated rows, the real rows and the
+        centres; None uses ("Generated", "Target", "Mode centres").
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from isgan_sk.plotting import plot_scatter_modes
+    >>> centers = np.array([[0.0, 0.0], [4.0, 4.0]])
+    >>> X = np.random.default_rng(0).normal(size=(100, 2)) + centers[[0, 1] * 50]
+    >>> figure = plot_scatter_modes(X, centers)
+    >>> len(figure.axes[0].collections)
+    2
+    """
+    generated = np.asarray(X_generated, dtype=np.float64)
+    centers = np.asarray(centers, dtype=np.float64)
+    samples = {"X_generated": generated, "centers": centers}
+    if X_real is not None:
+        samples["X_real"] = np.asarray(X_real, dtype=np.float64)
+    for name, sample in samples.items():
+        if sample.ndim != 2 or sample.shape[1] <= max(features):
+            raise ValueError(
+                f"'{name}' must be 2-D with a column for each of features="
+                f"{tuple(features)}. Got shape {sample.shape}."
+            )
+    labels = ("Generated", "Target", "Mode centres") if labels is None else labels
+    x, y = features
+
+    figure = _new_figure((5.0, 5.0))
+    ax = figure.add_subplot()
+    if X_real is not None:
+        real = samples["X_real"][:max_points]
+        ax.scatter(real[:, x], real[:, y], s=4, alpha=0.3, color="tab:gray", label=labels[1])
+    shown = generated[:max_points]
+    ax.scatter(shown[:, x], shown[:, y], s=4, alpha=0.5, color="tab:blue", label=labels[0])
+    ax.scatter(
+        centers[:, x], centers[:, y], s=80, marker="x", color="tab:red", label=labels[2]
+    )
+    ax.set_xlabel(f"feature {x}")
+    ax.set_ylabel(f"feature {y}")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="best")
     figure.tight_layout()
     return figure

@@ -9,7 +9,7 @@ import torch
 from numpy.testing import assert_array_equal
 
 from isgan_sk import ImportanceSampledGAN
-from isgan_sk.__main__ import load_model, main, read_table, sample_model
+from isgan_sk.__main__ import load_model, main, read_table, save_model
 
 RUN_KEYS = {"strategy", "final_score", "fit_seconds", "epochs", "learning_curve"}
 
@@ -146,21 +146,21 @@ def test_model_file_loads_weights_only(tmp_path, table_path):
 
     model = torch.load(model_path, weights_only=True)
 
-    assert model["feature_names"] == ["height", "wait time", "constant"]
+    assert model["metadata"]["feature_names"] == ["height", "wait time", "constant"]
     assert model["format_version"] == 1
-    assert sample_model(model, 0).shape == (0, 3)
+    gan, _ = load_model(str(model_path))
+    assert gan.sample(0).shape == (0, 3)
 
 
 def test_model_minmax_scaler_round_trip(tmp_path, table_path):
-    from isgan_sk.__main__ import save_model
-
     X, names = read_table(str(table_path))
     gan = ImportanceSampledGAN(max_epochs=1, scaler="minmax", random_state=0).fit(X)
-    save_model(tmp_path / "model.pt", gan, X, names)
+    save_model(tmp_path / "model.pt", gan, names)
 
-    model = load_model(str(tmp_path / "model.pt"))
+    loaded, loaded_names = load_model(str(tmp_path / "model.pt"))
 
-    assert_array_equal(sample_model(model, 30, random_state=2), gan.sample(30, random_state=2))
+    assert loaded_names == names
+    assert_array_equal(loaded.sample(30, random_state=2), gan.sample(30, random_state=2))
 
 
 def run_with_error(argv, capsys):
@@ -230,7 +230,7 @@ def test_error_foreign_model_file(tmp_path, capsys):
 
     error = run_with_error(["sample", str(path), "5"], capsys)
 
-    assert "is not an isgan-sk model file" in error
+    assert "is not an isgan_sk model file" in error
 
 
 def test_error_unknown_dataset(tmp_path, capsys):
