@@ -96,3 +96,63 @@ def test_pair_pools_rejects_shape_mismatch():
 def test_pair_pools_rejects_unknown_pairing():
     with pytest.raises(ValueError, match="The pairing must be one of .* Got 'best'"):
         pair_pools(torch.zeros(3, 2), torch.zeros(3, 2), "best", torch.Generator())
+
+
+def _groups(seed, n_rows, n_groups=3):
+    return torch.randint(n_groups, (n_rows,), generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("pairing", PAIRINGS)
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_pair_pools_with_groups_pairs_within_group(pairing, n_features):
+    real, fake = _pools(0, 40, n_features)
+    groups = _groups(0, 40)
+
+    perm = pair_pools(real, fake, pairing, torch.Generator().manual_seed(1), groups=groups)
+
+    assert sorted(perm.tolist()) == list(range(40))
+    assert torch.equal(groups[perm], groups)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_optimal_pairing_with_groups_is_optimal_per_group(seed, n_features):
+    real, fake = _pools(seed, 45, n_features)
+    groups = _groups(seed, 45)
+
+    perm = pair_pools(real, fake, "optimal", torch.Generator(), groups=groups)
+
+    expected = sum(
+        _assignment_cost(real[groups == group], fake[groups == group])
+        for group in torch.unique(groups)
+    )
+    # Same pairs summed in another order: equal up to float64 rounding.
+    assert pairing_cost(real, fake, perm) == pytest.approx(expected, rel=1e-12)
+
+
+def test_optimal_pairing_at_benchmark_size_matches_solver():
+    # 256 rows of 64 features is the default pool on the digits. The
+    # reduced cost matrix must keep the solver's optimum there too.
+    real, fake = _pools(0, 256, 64)
+    perm = pair_pools(real, fake, "optimal", torch.Generator())
+    assert pairing_cost(real, fake, perm) == pytest.approx(
+        _assignment_cost(real, fake), rel=1e-12
+    )
+
+
+def test_pair_pools_single_group_equals_no_groups():
+    real, fake = _pools(0, 20, 3)
+    groups = torch.zeros(20, dtype=torch.int64)
+
+    grouped = pair_pools(real, fake, "optimal", torch.Generator(), groups=groups)
+    plain = pair_pools(real, fake, "optimal", torch.Generator())
+
+    assert grouped.tolist() == plain.tolist()
+
+
+def test_pair_pools_rejects_groups_of_wrong_length():
+    with pytest.raises(ValueError, match="one entry per pool row, 3. Got 2 instead"):
+        pair_pools(
+            torch.zeros(3, 2), torch.zeros(3, 2), "sorted", torch.Generator(),
+            groups=torch.zeros(2, dtype=torch.int64),
+        )

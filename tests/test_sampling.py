@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from isgan_sk import ImportanceSampledGAN
 from isgan_sk._losses import LOSSES, BCELoss, get_loss
-from isgan_sk._pairing import PAIRINGS
+from isgan_sk._pairing import PAIRINGS, pair_pools
 from isgan_sk.networks import MLPDiscriminator
 from isgan_sk.sampling import (
     SCORES,
@@ -633,3 +633,98 @@ def test_custom_strategy_supports_nested_parameters():
     gan = ImportanceSampledGAN(sampler=LossProportionalSampler())
     gan.set_params(sampler__smoothing=0.5)
     assert gan.get_params()["sampler__smoothing"] == 0.5
+
+
+# -- conditional pairing ---------------------------------------------------------------
+
+N_CLASSES = 3
+
+
+def _labelled_pools(n_rows, seed=0):
+    """Return pools whose rows end in a one-hot label, as a conditional net builds them.
+
+    The generated pool carries the real pool's labels row by row.
+    """
+    real, fake = _pools(n_rows, seed=seed)
+    labels = torch.randint(N_CLASSES, (n_rows,), generator=torch.Generator().manual_seed(seed))
+    one_hot = torch.nn.functional.one_hot(labels, N_CLASSES).to(real.dtype)
+    return torch.cat([real, one_hot], dim=1), torch.cat([fake, one_hot], dim=1), labels
+
+
+@pytest.mark.parametrize("pairing", PAIRINGS)
+@pytest.mark.parametrize("replace", [True, False])
+def test_select_with_labels_pairs_within_class(pairing, replace):
+    sampler = PairedImportanceSampler(pairing=pairing, replace=replace)
+    real, fake, labels = _labelled_pools(sampler.pool_size(16))
+    discriminator = _discriminator(n_features=2 + N_CLASSES)
+    rng = torch.Generator().manual_seed(1)
+
+    for _ in range(20):
+        selection = sampler.select(discriminator, real, fake, 16, rng, labels=labels)
+        assert torch.equal(selection.real[:, -N_CLASSES:], selection.fake[:, -N_CLASSES:])
+
+
+@pytest.mark.parametrize("pairing", PAIRINGS)
+def test_grouped_pairing_expectation_is_pool_mean(pairing):
+    loss = get_loss("bce")
+    discriminator = _discriminator(n_features=2 + N_CLASSES, dtype=torch.float64)
+    real, fake, labels = _labelled_pools(24)
+    real, fake = real.double(), fake.double()
+    perm = pair_pools(real, fake, pairing, torch.Generator().manual_seed(2), groups=labels)
+    paired_fake = fake[perm]
+
+    scores = pair_scores(discriminator, real, paired_fake, loss)
+    proposal, weights = importance_weights(scores, 0.1)
+    with torch.no_grad():
+        pair_loss = loss.real(discriminator(real)) + loss.fake(discriminator(paired_fake))
+        pool_mean = _pool_mean_loss(discriminator, real, fake, loss)
+
+    # The grouped pairing is a permutation of the whole pool, so the mean
+    # pair loss is the pool mean, and one draw's expectation
+    # sum_i q_i w_i l_i equals it; float64 sums of 24 terms agree to rounding.
+    assert float(pair_loss.mean()) == pytest.approx(pool_mean, rel=1e-12)
+    expectation = float((proposal * weights * pair_loss).sum())
+    assert expectation == pytest.approx(pool_mean, rel=1e-12)
+
+
+@pytest.mark.parametrize("pairing", ["optimal", "random"])
+def test_select_with_labels_is_unbiased(pairing):
+    sampler = PairedImportanceSampler(pairing=pairing)
+    loss = get_loss("bce")
+    discriminator = _discriminator(n_features=2 + N_CLASSES)
+    batch_size = 8
+    real, fake, labels = _labelled_pools(sampler.pool_size(batch_size))
+    rng = torch.Generator().manual_seed(1)
+
+    with torch.no_grad():
+        target = _pool_mean_loss(discriminator, real, fake, loss)
+        estimates = np.array(
+            [
+                float(
+                    _weighted_loss(
+                        sampler.select(
+                            discriminator, real, fake, batch_size, rng, loss=loss, labels=labels
+                        ),
+                        discriminator,
+                        loss,
+                    )
+                )
+                for _ in range(N_DRAWS)
+            ]
+        )
+
+    # The same 5-standard-error band as without labels, for the same reason.
+    standard_error = estimates.std(ddof=1) / math.sqrt(N_DRAWS)
+    assert abs(estimates.mean() - target) <= 5 * standard_error + 1e-5
+
+
+def test_pool_size_validates_changed_parameters():
+    sampler = PairedImportanceSampler()
+    assert sampler.pool_size(8) == 32
+
+    sampler.set_params(pool_factor=2)
+    assert sampler.pool_size(8) == 16
+
+    sampler.set_params(pool_factor=0)
+    with pytest.raises(InvalidParameterError, match="'pool_factor' parameter"):
+        sampler.pool_size(8)

@@ -117,7 +117,7 @@ class ImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
         self.ema_decay = ema_decay
 
     def pool_size(self, batch_size):
-        self._validate_params()
+        self._check_params()
         return self.pool_factor * batch_size
 
     def _draw(self, proposal, batch_size, rng, active):

@@ -91,6 +91,13 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
 
     Notes
     -----
+    ``select`` accepts ``labels``, a tensor of class indices of shape
+    ``(M,)`` that is the same for ``real[i]`` and ``fake[i]``, as in a
+    conditional GAN whose generated pool is drawn with the real pool's
+    labels row by row. The rows are then paired within their class only,
+    so every pair shares a label; the weights stay unbiased because the
+    pairing is still a permutation of the whole pool.
+
     A discriminator without ``features`` and ``output_layer`` (see
     :mod:`isgan_sk.networks`) gets, for ``score='last_layer'``, the norm of
     the pair loss's gradient with respect to its two logits.
@@ -155,7 +162,7 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
         return bool(self.generator_sampling)
 
     def pool_size(self, batch_size):
-        self._validate_params()
+        self._check_params()
         return self.pool_factor * batch_size
 
     def generator_pool_size(self, batch_size):
@@ -167,11 +174,12 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
             weights = weights / weights.mean()
         return index, weights
 
-    def select(self, discriminator, real, fake, batch_size, rng, loss=None):
+    def select(self, discriminator, real, fake, batch_size, rng, loss=None, labels=None):
         loss = BCELoss() if loss is None else loss
 
         # Pair first: the score of a pair depends on both of its members.
-        perm = pair_pools(real, fake, self.pairing, rng)
+        # With labels, rows are paired within their class only.
+        perm = pair_pools(real, fake, self.pairing, rng, groups=labels)
         fake = fake[perm.to(fake.device)]
 
         scores = pair_scores(discriminator, real, fake, loss, score=self.score)

@@ -73,7 +73,7 @@ class TopKSampler(UniformSampler):
         self.decay_steps = decay_steps
 
     def pool_size(self, batch_size):
-        self._validate_params()
+        self._check_params()
         return batch_size
 
     def n_kept(self, batch_size, n_generator_steps):
