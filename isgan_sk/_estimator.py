@@ -394,6 +394,10 @@ class ImportanceSampledGAN(BaseEstimator):
             seed=int(training_seed >> 1),
             **self._nested_net_params(),
         )
+        # Callbacks such as SampleQualityScoring read these to compare
+        # generated rows with data in the units and labels of X and y.
+        self.net_.scaler_ = self.scaler_
+        self.net_.classes_ = getattr(self, "classes_", None)
         with self._fork_rng():
             torch.manual_seed(int(init_seed >> 1))
             self.net_.initialize()

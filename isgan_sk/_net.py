@@ -297,6 +297,9 @@ class GANNet(NeuralNet):
         n_steps = -(-X.shape[0] // self.batch_size)
         rng = self._training_generator()
 
+        # A callback ends training early by setting ``stop_training_``;
+        # the loop then still saves its random stream for later calls.
+        self.stop_training_ = False
         for _ in range(epochs):
             self.notify("on_epoch_begin", dataset_train=X, dataset_valid=None)
             self._set_training(True)
@@ -323,6 +326,8 @@ class GANNet(NeuralNet):
             for key, values in epoch["diagnostics"].items():
                 self.history.record(key, float(np.mean(values)))
             self.notify("on_epoch_end", dataset_train=X, dataset_valid=None)
+            if self.stop_training_:
+                break
 
         self._rng_state = rng.get_state()
         return self

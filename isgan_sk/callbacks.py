@@ -275,13 +275,9 @@ class SampleQualityScoring(Callback):
         self._record(net)
         if self.patience is not None and self.n_misses_ >= self.patience:
             self.stopped_epoch_ = epoch
-            # NOTE: skorch (1.4) has no flag that ends fit_loop, and
-            # GANNet.fit_loop checks none, so this raises KeyboardInterrupt
-            # like skorch's EarlyStopping; NeuralNet.partial_fit catches it
-            # and still runs on_train_end. The interrupted loop does not
-            # store its training stream, so a later partial_fit redraws the
-            # noise of the stopped fit.
-            raise KeyboardInterrupt
+            # GANNet's loop ends after this epoch and still stores its
+            # random stream, so a later partial_fit continues it.
+            net.stop_training_ = True
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         if not self.restore_best or not len(net.history):

@@ -95,11 +95,22 @@ def test_scoring_default_uses_net_scaler(X_small):
     assert gan.history_[-1, "sample_score"] == expected
 
 
-def test_scoring_without_scaler_raises(X_small):
+def test_scoring_uses_the_estimator_scaler(X_small):
     scoring = SampleQualityScoring(X_small, every=1)
 
+    gan = make_small_gan(callbacks=[scoring], max_epochs=2).fit(X_small)
+
+    assert np.all(np.isfinite(gan.history_[:, "sample_score"]))
+
+
+def test_scoring_without_scaler_raises(X_small):
+    gan = make_small_gan(max_epochs=1).fit(X_small)
+    gan.net_.scaler_ = None
+    scoring = SampleQualityScoring(X_small, every=1)
+    scoring.initialize()
+
     with pytest.raises(ValueError, match="the net has no 'scaler_'. Pass transform="):
-        make_small_gan(callbacks=[scoring]).fit(X_small)
+        scoring.on_epoch_end(gan.net_)
 
 
 @pytest.mark.parametrize(
