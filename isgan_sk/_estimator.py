@@ -17,11 +17,16 @@ from ._losses import LOSSES, GANLoss, get_loss
 from ._net import GANNet
 from .metrics import median_bandwidth, mmd2
 from .networks import MLPDiscriminator, MLPGenerator
-from .sampling import PairedImportanceSampler, UniformSampler
+from .sampling import ImportanceSampler, PairedImportanceSampler, TopKSampler, UniformSampler
 
 __all__ = ["ImportanceSampledGAN"]
 
-SAMPLERS = {"paired": PairedImportanceSampler, "uniform": UniformSampler}
+SAMPLERS = {
+    "paired": PairedImportanceSampler,
+    "uniform": UniformSampler,
+    "importance": ImportanceSampler,
+    "topk": TopKSampler,
+}
 
 # Parameters with these prefixes are routed by skorch to the component
 # they name, for example ``generator__hidden_units`` to the generator's
@@ -106,16 +111,20 @@ class ImportanceSampledGAN(BaseEstimator):
         Discriminator class, called with ``n_features`` and the
         ``discriminator__*`` parameters, or a module instance that is
         copied. It returns one logit per row.
-    sampler : {'paired', 'uniform'} or sampler object, default='paired'
+    sampler : {'paired', 'uniform', 'importance', 'topk'} or sampler object, \
+            default='paired'
         Strategy that chooses the discriminator's minibatch: ``'paired'``
         is ``PairedImportanceSampler()``, ``'uniform'`` is
-        ``UniformSampler()``, and any object with ``pool_size`` and
-        ``select`` methods is cloned in ``fit``. Nested parameters such as
+        ``UniformSampler()``, ``'importance'`` is ``ImportanceSampler()``,
+        ``'topk'`` is ``TopKSampler()``, and any object with ``pool_size``
+        and ``select`` methods is cloned in ``fit``. Nested parameters such as
         ``sampler__smoothing`` can be set and searched; on a string they
         first replace it by its default object.
-    loss : {'bce', 'hinge'}, default='bce'
+    loss : {'bce', 'hinge', 'wasserstein'} or GANLoss, default='bce'
         Adversarial loss. ``'bce'`` is binary cross-entropy with the
-        non-saturating generator loss.
+        non-saturating generator loss, ``'hinge'`` the hinge loss, and
+        ``'wasserstein'`` the Wasserstein loss with a gradient penalty of
+        weight 10 on points between each pair's real and generated row.
     latent_dim : int, default=32
         Dimension of the generator's Gaussian noise.
     n_critic : int, default=1

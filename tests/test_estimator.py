@@ -25,7 +25,7 @@ def test_fit_sets_fitted_attributes(X_small):
     assert len(gan.history_) == gan.max_epochs
 
 
-@pytest.mark.parametrize("sampler", ["paired", "uniform"])
+@pytest.mark.parametrize("sampler", ["paired", "uniform", "importance", "topk"])
 def test_fit_history_records_losses_and_diagnostics(X_small, sampler):
     gan = make_small_gan(sampler=sampler, max_epochs=3).fit(X_small)
 
@@ -99,7 +99,7 @@ def test_fit_module_instance_rejects_nested_parameters(X_small):
     [
         ({"batch_size": 0}, "'batch_size' parameter of ImportanceSampledGAN"),
         ({"lr": -1.0}, "'lr' parameter of ImportanceSampledGAN"),
-        ({"sampler": "importance"}, "'sampler' parameter of ImportanceSampledGAN"),
+        ({"sampler": "pairs"}, "'sampler' parameter of ImportanceSampledGAN"),
         ({"scaler": "robust"}, "'scaler' parameter of ImportanceSampledGAN"),
         ({"loss": "l2"}, "'loss' parameter of ImportanceSampledGAN"),
         ({"max_epochs": 1.5}, "'max_epochs' parameter of ImportanceSampledGAN"),
@@ -414,10 +414,12 @@ def test_fit_with_one_row_works():
     assert_array_equal(samples, np.tile([1.0, 2.0], (3, 1)))
 
 
-def test_fit_hinge_loss(X_small):
-    gan = make_small_gan(loss="hinge").fit(X_small)
+@pytest.mark.parametrize("loss", ["hinge", "wasserstein"])
+def test_fit_other_losses(X_small, loss):
+    gan = make_small_gan(loss=loss).fit(X_small)
 
     assert np.isfinite(gan.history_[-1, "d_loss"])
+    assert np.isfinite(gan.history_[-1, "g_loss"])
 
 
 def test_uniform_sampler_weights_are_one(X_small):
