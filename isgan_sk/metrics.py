@@ -22,7 +22,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.utils import check_array, check_random_state
 from threadpoolctl import threadpool_limits
 
+from ._features import ClassifierFeatures
+
 __all__ = [
+    "ClassifierFeatures",
     "ModeCoverage",
     "classifier_two_sample_test",
     "energy_distance",

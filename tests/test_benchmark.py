@@ -6,7 +6,8 @@ import json
 import pytest
 
 from isgan_sk import _benchmark
-from isgan_sk._benchmark import CASES, run_benchmark
+from isgan_sk.__main__ import main
+from isgan_sk._benchmark import CASES
 
 
 @pytest.fixture
@@ -30,19 +31,26 @@ def test_benchmark_quick_writes_results(tmp_path, tiny_case):
     results_path = tmp_path / "results.json"
     docs = tmp_path / "docs"
 
-    run_benchmark(
-        ["gaussian"],
-        ["uniform", "paired-optimal"],
-        [0],
-        quick=True,
-        results_path=str(results_path),
-        docs_dir=str(docs),
-        peers=False,
-        command="test",
-        log=lambda line: None,
+    main(
+        [
+            "benchmark",
+            "--quick",
+            "--seeds",
+            "1",
+            "--cases",
+            "gaussian",
+            "--strategies",
+            "paired-optimal",
+            "--no-peers",
+            "--results",
+            str(results_path),
+            "--docs",
+            str(docs),
+        ]
     )
 
     results = json.loads(results_path.read_text())
+    assert results["meta"]["seeds"] == [0]
     case = results["cases"]["gaussian"]
     assert [run["strategy"] for run in case["runs"]] == ["uniform", "paired-optimal"]
     for run in case["runs"]:
@@ -59,3 +67,11 @@ def test_benchmark_quick_writes_results(tmp_path, tiny_case):
     assert "## gaussian" in report
     assert "paired-optimal" in report
     assert (docs / "benchmarks" / "gaussian.png").stat().st_size > 0
+
+
+def test_benchmark_unknown_case_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["benchmark", "--cases", "moons"])
+
+    assert exit_info.value.code == 2
+    assert "unknown cases ['moons']" in capsys.readouterr().err

@@ -6,13 +6,11 @@ from typing import Callable
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
 
 from .. import datasets
-from ..metrics import frechet_distance, mode_coverage, wasserstein_1d
+from ..metrics import ClassifierFeatures, frechet_distance, mode_coverage, wasserstein_1d
 
-__all__ = ["CASES", "Case", "ClassifierFeatures"]
+__all__ = ["CASES", "Case"]
 
 
 @dataclass
@@ -110,44 +108,10 @@ class MixtureEvaluator:
         return self(self.make(self.n_eval, random_state=self.seed + 20_000)[0])
 
 
-class ClassifierFeatures:
-    """A small classifier trained once on real images, and its hidden features.
-
-    The Fréchet distance between the hidden-layer features of real and
-    generated images is the analogue of FID for these data sets; the
-    classifier's held-out accuracy is reported beside it, because features
-    of a poor classifier make a poor distance.
-    """
-
-    def __init__(self, X, y, hidden_units=128, seed=0):
-        X_fit, X_test, y_fit, y_test = train_test_split(
-            X, y, test_size=0.25, random_state=seed, stratify=y
-        )
-        self.scaler = StandardScaler().fit(X_fit)
-        self.classifier = MLPClassifier(
-            hidden_layer_sizes=(hidden_units,), max_iter=200, random_state=seed
-        )
-        self.classifier.fit(self.scaler.transform(X_fit), y_fit)
-        self.accuracy = float(self.classifier.score(self.scaler.transform(X_test), y_test))
-        self.n_classes = len(np.unique(y))
-
-    def features(self, X):
-        """Return the ReLU activations of the hidden layer."""
-        X_scaled = self.scaler.transform(X)
-        hidden = X_scaled @ self.classifier.coefs_[0] + self.classifier.intercepts_[0]
-        return np.maximum(hidden, 0.0)
-
-    def class_coverage(self, X):
-        """Return the fraction of classes that receive at least 1% of the predictions."""
-        predicted = self.classifier.predict(self.scaler.transform(X))
-        counts = np.bincount(predicted, minlength=self.n_classes)
-        return float(np.mean(counts >= 0.01 * len(X)))
-
-
 @lru_cache(maxsize=None)
 def _classifier_for(name):
     X, y = _load_images(name)
-    return ClassifierFeatures(X, y)
+    return ClassifierFeatures().fit(X, y)
 
 
 def _load_images(name):
@@ -170,10 +134,10 @@ class ImageEvaluator:
         self.classifier = _classifier_for(name)
         self.first, self.second = train_test_split(X, test_size=0.5, random_state=seed, stratify=y)
         self.n_eval = len(self.first)
-        self.reference_features = self.classifier.features(self.first)
+        self.reference_features = self.classifier.transform(self.first)
 
     def __call__(self, generated):
-        features = self.classifier.features(generated)
+        features = self.classifier.transform(generated)
         return {
             "frechet": float(frechet_distance(self.reference_features, features)),
             "class_coverage": self.classifier.class_coverage(generated),
@@ -184,7 +148,7 @@ class ImageEvaluator:
 
     def info(self):
         """Return the feature classifier's held-out accuracy, for the report."""
-        return {"classifier_accuracy": self.classifier.accuracy}
+        return {"classifier_accuracy": self.classifier.accuracy_}
 
 
 def _mnist_available():
