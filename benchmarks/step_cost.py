@@ -5,8 +5,9 @@ the estimator's default networks and batch size (64). Each fit trains
 ``--epochs`` epochs after one warm-up epoch, and the per-epoch durations
 from the history are divided by the steps per epoch. Every strategy is fit
 once per round, ``--repeats`` rounds in all, and the median over epochs and
-rounds is reported with its ratio to UniformSampler. A second
-table times the pairings alone on pools of 64 features.
+rounds is reported with its ratio to UniformSampler. A second table
+times the parts of a default paired step on the digits, and a third the
+pairings alone on random pools of 64 features.
 
 Run from the repository root:
 
@@ -31,11 +32,13 @@ from sklearn.datasets import load_digits
 
 from isgan_sk import ImportanceSampledGAN
 from isgan_sk._pairing import pair_pools
+from isgan_sk.networks import discriminator_logits
 from isgan_sk.sampling import (
     ImportanceSampler,
     PairedImportanceSampler,
     TopKSampler,
     UniformSampler,
+    pair_scores,
 )
 
 BATCH_SIZE = 64
@@ -93,6 +96,66 @@ def seconds_per_step(datasets, epochs, repeats):
     }
 
 
+def median_seconds(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_step_parts(X, repeats):
+    """Return the median seconds of each part of a default paired step on ``X``.
+
+    The pools are standardised rows of ``X`` and rows of a generator
+    trained for two epochs, so the assignment problem has the structure it
+    has in training. It is slower on these pools than on Gaussian ones.
+    """
+    gan = ImportanceSampledGAN(max_epochs=2, batch_size=BATCH_SIZE, random_state=0).fit(X)
+    net = gan.net_
+    rows = torch.as_tensor(gan.scaler_.transform(X), dtype=torch.float32)
+    rng = torch.Generator().manual_seed(0)
+    pool_size = 4 * BATCH_SIZE
+    real = rows[torch.randint(rows.shape[0], (pool_size,), generator=rng)]
+    with torch.no_grad():
+        fake = net.generate(torch.randn(pool_size, gan.latent_dim, generator=rng))
+    sampler = PairedImportanceSampler()
+
+    def generate(n_rows):
+        with torch.no_grad():
+            net.generate(torch.randn(n_rows, gan.latent_dim, generator=rng))
+
+    def selected_loss_and_backward():
+        # The part a uniform step also has: the weighted loss of the
+        # minibatch pairs and its backward pass.
+        net.discriminator_.zero_grad()
+        minibatch = torch.cat([real[:BATCH_SIZE], fake[:BATCH_SIZE]])
+        logits = discriminator_logits(net.discriminator_, minibatch)
+        logits.sum().backward()
+
+    parts = {
+        f"generate {BATCH_SIZE} rows (the uniform pool)": lambda: generate(BATCH_SIZE),
+        f"generate {pool_size} rows (the paired pool)": lambda: generate(pool_size),
+        f"pair_pools 'optimal', {pool_size} + {pool_size} rows": lambda: pair_pools(
+            real, fake, "optimal", rng
+        ),
+        f"pair_scores of {pool_size} pairs ({2 * pool_size} rows forward)": lambda: (
+            pair_scores(net.discriminator_, real, fake)
+        ),
+        "select with pairing='optimal' (pairing, scores, draw)": lambda: sampler.select(
+            net.discriminator_, real, fake, BATCH_SIZE, rng
+        ),
+        f"discriminator loss and backward of {BATCH_SIZE} pairs": selected_loss_and_backward,
+    }
+    # Interleaved, so that load from other processes hits every part alike.
+    times = {name: [] for name in parts}
+    for _ in range(repeats):
+        for name, function in parts.items():
+            times[name].append(median_seconds(function, 3))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def time_pairings(sizes, repeats, n_features=64):
     """Return the median seconds of each pairing on random pools of each size."""
     rng = torch.Generator().manual_seed(0)
@@ -125,7 +188,7 @@ def machine_description():
     return f"{model}, {torch.get_num_threads()} torch thread(s), {platform.system()} {platform.release()}"
 
 
-def render(step_rows, pairing_rows, args, date):
+def render(step_rows, part_rows, pairing_rows, args, date):
     lines = [
         "# Cost of a training step per sampler strategy",
         "",
@@ -152,6 +215,20 @@ def render(step_rows, pairing_rows, args, date):
         for name, seconds in rows.items():
             lines.append(f"| `{name}` | {1000 * seconds:.2f} | {seconds / baseline:.2f} |")
         lines.append("")
+
+    lines += [
+        "## Parts of a default step on the digits",
+        "",
+        f"Milliseconds per call, median of {args.repeats * 3} interleaved rounds, at the default",
+        "networks after two epochs of training, on pools of standardised digits and",
+        "generated rows.",
+        "",
+        "| part | ms |",
+        "|---|---:|",
+    ]
+    for name, seconds in part_rows.items():
+        lines.append(f"| {name} | {1000 * seconds:.2f} |")
+    lines.append("")
 
     lines += [
         "## Pairing alone",
@@ -181,11 +258,12 @@ def main():
     torch.set_num_threads(args.threads)
 
     step_rows = seconds_per_step(load_datasets(), args.epochs, args.repeats)
+    part_rows = time_step_parts(load_digits().data, args.repeats * 3)
     pairing_rows = time_pairings((256, 512, 1024, 2048), args.repeats * 3)
 
     date = subprocess.run(["date"], capture_output=True, text=True, check=True).stdout.strip()
     with open(args.output, "w") as output:
-        output.write(render(step_rows, pairing_rows, args, date))
+        output.write(render(step_rows, part_rows, pairing_rows, args, date))
     print(f"wrote {args.output}")
 
 

@@ -680,8 +680,8 @@ def test_grouped_pairing_expectation_is_pool_mean(pairing):
         pool_mean = _pool_mean_loss(discriminator, real, fake, loss)
 
     # The grouped pairing is a permutation of the whole pool, so the mean
-    # pair loss is the pool mean, and one draw's expectation
-    # sum_i q_i w_i l_i equals it; float64 sums of 24 terms agree to rounding.
+    # pair loss is the pool mean, and so is one draw's expectation
+    # sum_i q_i w_i l_i. Float64 sums of 24 terms agree to rounding.
     assert float(pair_loss.mean()) == pytest.approx(pool_mean, rel=1e-12)
     expectation = float((proposal * weights * pair_loss).sum())
     assert expectation == pytest.approx(pool_mean, rel=1e-12)
