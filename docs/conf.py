@@ -5,14 +5,20 @@ the network and treats every warning as an error.
 """
 
 import os
+import sys
 from pathlib import Path
 
 # The gallery runs the examples, which must not open a window.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The examples read their size from this variable. The small size trains
+# for a few epochs, so the whole gallery runs in seconds per example.
+os.environ.setdefault("ISGAN_EXAMPLE_SIZE", "small")
 
 import isgan_sk  # noqa: E402  (imported after choosing the backend)
 
 DOCS_DIR = Path(__file__).resolve().parent
+# sphinx-gallery imports the image scraper of gallery_scrapers.py by name.
+sys.path.insert(0, str(DOCS_DIR))
 
 project = "isgan_sk"
 author = "isgan_sk developers"
@@ -41,7 +47,7 @@ templates_path = []
 # results) and goes into the index's last toctree, so that a new page
 # is listed without an edit here. Sphinx would otherwise warn that the
 # page is in no toctree, and the build turns warnings into errors.
-SITE_PAGES = {"index", "install", "guide", "api"}
+SITE_PAGES = {"index", "install", "guide", "augmentation", "api"}
 # Written into docs/ by sphinx-gallery and marked orphan.
 GENERATED_PAGES = {"sg_execution_times"}
 # Known project pages come first, in this order, and the others follow
@@ -97,17 +103,17 @@ myst_heading_anchors = 3
 # sphinx-gallery runs every example it includes (filename_pattern matches
 # any .py path) and writes the pages to docs/auto_examples. Pass
 # ``-D plot_gallery=0`` to sphinx to show the code without running it.
-# NOTE: examples/quickstart.py is left out because it is a standalone
-# script, not a gallery example: its docstring has no reST title, which
-# Sphinx reports as a warning, and it trains for about a minute.
 sphinx_gallery_conf = {
     "examples_dirs": str(DOCS_DIR.parent / "examples"),
     "gallery_dirs": str(DOCS_DIR / "auto_examples"),
     "filename_pattern": r"\.py$",
-    "ignore_pattern": r"__init__\.py$|quickstart\.py$",
+    "ignore_pattern": r"__init__\.py$",
     "download_all_examples": False,
     "remove_config_comments": True,
-    "image_scrapers": ("matplotlib",),
+    # The first scraper shows the figures of isgan_sk.plotting, which
+    # pyplot does not manage. It must run before the matplotlib scraper,
+    # which closes pyplot's figures.
+    "image_scrapers": ("gallery_scrapers.scrape_unmanaged_figures", "matplotlib"),
     "matplotlib_animations": False,
     "reference_url": {},
     "show_memory": False,
