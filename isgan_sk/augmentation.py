@@ -31,8 +31,8 @@ def _over_sampling_targets(sampling_strategy, y):
     """Return the number of rows to add per class, as imbalanced-learn defines it.
 
     Strings target classes and fill them up to the majority count; a float
-    in (0, 1] is the wanted ratio of minority to majority count (two
-    classes only); a dict maps classes to their wanted total count; a
+    in (0, 1] is the requested ratio of minority to majority count (two
+    classes only); a dict maps classes to their requested total count; a
     callable maps ``y`` to such a dict.
     """
     counts = Counter(y.tolist())
@@ -62,13 +62,14 @@ def _over_sampling_targets(sampling_strategy, y):
                 f"The classes {unknown} of 'sampling_strategy' are not present in y."
             )
         added = {}
-        for cls, wanted in sampling_strategy.items():
-            if wanted < counts[cls]:
+        for cls, requested in sampling_strategy.items():
+            if requested < counts[cls]:
                 raise ValueError(
-                    f"With over-sampling, the number of samples wanted for class {cls!r} "
-                    f"({wanted}) must be at least its current count ({counts[cls]})."
+                    f"With over-sampling, the number of samples requested for class "
+                    f"{cls!r} ({requested}) must be at least its current count "
+                    f"({counts[cls]})."
                 )
-            added[cls] = int(wanted) - counts[cls]
+            added[cls] = int(requested) - counts[cls]
         return added
     # A float is the ratio of the minority count to the majority count.
     if len(counts) != 2:
@@ -76,13 +77,13 @@ def _over_sampling_targets(sampling_strategy, y):
             "A float 'sampling_strategy' is only valid for two classes; use a str, "
             "a dict or a callable for more classes."
         )
-    wanted = int(sampling_strategy * majority_count)
-    if wanted < counts[minority_class]:
+    requested = int(sampling_strategy * majority_count)
+    if requested < counts[minority_class]:
         raise ValueError(
             f"The float 'sampling_strategy' {sampling_strategy} would remove samples "
             "of the minority class; raise it."
         )
-    return {minority_class: wanted - counts[minority_class]}
+    return {minority_class: requested - counts[minority_class]}
 
 
 class _FallbackOverSampler(BaseEstimator):
@@ -206,8 +207,8 @@ class GANOversampler(_GANOversamplerMixin, _OverSamplerBase):
         ``'auto'`` and ``'not majority'`` fill every class but the majority
         to the majority's count, ``'minority'`` only the minority class,
         ``'not minority'`` all but the minority, ``'all'`` every class. A
-        float in (0, 1] is the wanted ratio of minority to majority count
-        for two classes. A dict maps classes to their wanted total count
+        float in (0, 1] is the requested ratio of minority to majority count
+        for two classes. A dict maps classes to their requested total count
         and a callable maps ``y`` to such a dict. ``{}`` adds nothing by
         itself, for plain augmentation with ``augment_ratio``.
     estimator : ImportanceSampledGAN or None, default=None
