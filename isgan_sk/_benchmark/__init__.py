@@ -166,10 +166,11 @@ def run_command(args):
     if args.threads:
         torch.set_num_threads(args.threads)
     command = " ".join(["python -m isgan_sk"] + sys.argv[1:]) if args.record_argv else ""
+    n_seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
     run_benchmark(
         cases,
         strategies,
-        list(range(args.seeds)),
+        list(range(n_seeds)),
         quick=args.quick,
         results_path=args.results,
         docs_dir=args.docs,
@@ -205,7 +206,9 @@ def add_parser(subparsers, positive_int):
         f"baseline (default: all of {', '.join(STRATEGIES)})",
     )
     parser.add_argument(
-        "--seeds", type=positive_int, default=5, help="number of seeds, 0 to N-1 (default: 5)"
+        "--seeds",
+        type=positive_int,
+        help="number of seeds, 0 to N-1 (default: 5, or 2 with --quick)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="use each case's short training budget"
@@ -224,8 +227,9 @@ def add_parser(subparsers, positive_int):
     parser.add_argument(
         "--jobs",
         type=positive_int,
-        default=1,
-        help="runs trained at once, each in its own process (default: 1)",
+        default=2,
+        help="runs trained at once, each in its own process with --threads "
+        "torch threads (default: 2, for a machine of 2 cores)",
     )
     parser.add_argument(
         "--threads",
