@@ -30,9 +30,9 @@ SAMPLING_STRATEGY_NAMES = {"auto", "minority", "not minority", "not majority", "
 def _over_sampling_targets(sampling_strategy, y):
     """Return the number of rows to add per class, as imbalanced-learn defines it.
 
-    Strings target classes and fill them up to the majority count; a float
-    in (0, 1] is the requested ratio of minority to majority count (two
-    classes only); a dict maps classes to their requested total count; a
+    Strings name the classes to fill up to the majority count. A float in
+    (0, 1] is the requested ratio of minority to majority count, for two
+    classes only. A dict maps classes to their requested total count, and a
     callable maps ``y`` to such a dict.
     """
     counts = Counter(y.tolist())
@@ -228,7 +228,7 @@ class GANOversampler(_GANOversamplerMixin, _OverSamplerBase):
     estimator_ : ImportanceSampledGAN
         The fitted conditional GAN.
     sampling_strategy_ : dict
-        Rows to add per class that ``sampling_strategy`` asks for.
+        Rows to add per class that ``sampling_strategy`` requests.
     n_synthetic_ : dict
         Rows added per class, ``augment_ratio`` included.
 

@@ -166,7 +166,9 @@ def run_command(args):
     if args.threads:
         torch.set_num_threads(args.threads)
     command = " ".join(["python -m isgan_sk"] + sys.argv[1:]) if args.record_argv else ""
-    n_seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
+    n_seeds = args.seeds
+    if n_seeds is None:
+        n_seeds = 2 if args.quick else 5
     run_benchmark(
         cases,
         strategies,

@@ -184,9 +184,9 @@ def _images(name):
 
 
 # Budgets and learning rates were set from pilot runs of the uniform
-# baseline on this project's 2-core machine, so that the whole benchmark
-# fits in about an hour with two runs at once; each target is a quality
-# the baseline reaches within that budget in the pilot.
+# baseline on a 2-core machine, so that the whole benchmark fits in about
+# an hour with two runs at once. Each target is a quality that the
+# baseline reached within its budget in the pilot.
 CASES = {
     "gaussian": Case(
         name="gaussian",

@@ -47,9 +47,9 @@ def _flat_gradient(module):
 def gradient_variance(gan, X, sampler, n_batches=32, seed=0):
     """Return the trace of the covariance of the discriminator's minibatch gradient.
 
-    The fitted generator and discriminator stay fixed; ``n_batches``
-    minibatches are drawn with ``sampler`` and the gradient of each weighted
-    minibatch loss is recorded, without an optimizer step.
+    The fitted generator and discriminator stay fixed. ``n_batches``
+    minibatches are drawn with ``sampler``, and the gradient of each
+    weighted minibatch loss is recorded without an optimizer step.
     """
     net = gan.net_
     X_tensor = gan._scaled_tensor(X)
@@ -121,7 +121,7 @@ def run_case(case, strategies, seeds, quick=False, jobs=1, threads=None, log=pri
 
     With ``jobs`` above 1 the runs go to as many worker processes. Every run
     draws only from its own seed, so the figures other than seconds do not
-    depend on ``jobs``; seconds are measured with that many runs at once.
+    depend on ``jobs``. Seconds are measured with that many runs at once.
     """
     evaluator = case.load(seeds[0])[1]
     noise_floor = evaluator.noise_floor()
