@@ -28,7 +28,7 @@ import torch
 from sklearn.model_selection import train_test_split
 
 from . import datasets, persistence
-from ._estimator import _check_n_samples, _seed_from
+from ._estimator import _check_n_samples
 from .sampling import PairedImportanceSampler, UniformSampler
 
 __all__ = ["main"]
@@ -74,6 +74,15 @@ def _non_negative_int(text):
     return value
 
 
+def _seed(text):
+    value = _non_negative_int(text)
+    if value > 2**32 - 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a seed between 0 and 2**32 - 1, got {text!r}"
+        )
+    return value
+
+
 def _positive_float(text):
     try:
         value = float(text)
@@ -113,8 +122,14 @@ def read_table(path):
     """
     if not os.path.isfile(path):
         raise UsageError(f"data file {path!r} not found; check the path")
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = [row for row in csv.reader(file) if row]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            rows = [row for row in csv.reader(file) if row]
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"data file {path!r} is not UTF-8 text ({error.reason} at byte "
+            f"{error.start}); save it as a UTF-8 CSV file"
+        ) from error
     if not rows:
         raise UsageError(
             f"data file {path!r} is empty; it needs a header row and at least "
@@ -259,6 +274,16 @@ def _plot_samples(kind, runs, X_holdout, feature_names, out, written):
 
 def run_demo(args):
     """Run the ``demo`` subcommand and return the runs written to summary.json."""
+    # Check what the end of the run needs before minutes of training.
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as error:
+        raise UsageError(
+            "the demo draws its results with matplotlib, which is not installed; "
+            "install it with 'pip install isgan-sk[plot]'"
+        ) from error
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out {args.out!r} is a file; give a folder to write into")
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     X, feature_names, kind = _load_demo_data(args.dataset, args.seed)
@@ -346,6 +371,7 @@ def run_fit(args):
     """Run the ``fit`` subcommand."""
     from . import ImportanceSampledGAN
 
+    _check_output_path(args.model, inputs=[args.data])
     X, feature_names = read_table(args.data)
     gan = ImportanceSampledGAN(
         sampler=args.sampler,
@@ -363,13 +389,30 @@ def run_fit(args):
     return gan
 
 
+def _check_output_path(path, inputs=()):
+    """Reject an output path that would fail or destroy an input, before any training."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"the folder of {path!r} does not exist; create it or choose another path")
+    if os.path.isdir(path):
+        raise UsageError(f"{path!r} is a folder; give the path of a file to write")
+    for source in inputs:
+        if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+            raise UsageError(
+                f"{path!r} is the input file itself; writing there would destroy the data, "
+                "so choose another path"
+            )
+
+
 def run_sample(args):
     """Run the ``sample`` subcommand."""
+    if args.output is not None:
+        _check_output_path(args.output, inputs=[args.model])
     gan, feature_names = load_model(args.model)
     # Without --seed every run draws fresh rows. The file also stores the
     # estimator's sampling stream, which would repeat the same rows each run.
-    seed = _seed_from(None) if args.seed is None else args.seed
-    X_new = gan.sample(_check_n_samples(args.n_samples), random_state=seed)
+    random_state = np.random.default_rng() if args.seed is None else args.seed
+    X_new = gan.sample(_check_n_samples(args.n_samples), random_state=random_state)
     if args.output is None:
         write_table(sys.stdout, X_new, feature_names)
         return
@@ -414,7 +457,7 @@ def build_parser():
         help="training epochs of each strategy (default: 200 for digits, 60 for "
         "two-gaussians, 100 for a CSV file)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     demo.add_argument(
         "--quick",
         action="store_true",
@@ -448,7 +491,7 @@ def build_parser():
         default="paired",
         help="discriminator batch strategy (default: paired)",
     )
-    fit.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    fit.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     fit.add_argument(
         "--batch-size", type=_positive_int, default=64, help="minibatch size (default: 64)"
     )
@@ -469,7 +512,7 @@ def build_parser():
     )
     sample.add_argument("-o", "--output", help="CSV file to write (default: stdout)")
     sample.add_argument(
-        "--seed", type=int, help="seed of the latent noise (default: fresh entropy)"
+        "--seed", type=_seed, help="seed of the latent noise (default: fresh entropy)"
     )
     sample.set_defaults(handler=run_sample)
 

@@ -81,6 +81,19 @@ def _seed_from(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+def _check_scalable(X):
+    """Reject finite values whose spread overflows float64, which scaling would turn into NaN."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread_ok = np.isfinite(np.ptp(X, axis=0)) & np.isfinite(np.var(X, axis=0))
+    if not np.all(spread_ok):
+        feature = int(np.flatnonzero(~spread_ok)[0])
+        raise ValueError(
+            f"Feature {feature} of X has values too large to scale: its spread "
+            f"overflows float64 (largest magnitude {np.max(np.abs(X[:, feature])):.3g}). "
+            "Divide X by a constant, or take its logarithm, before fitting."
+        )
+
+
 def _one_hot(label_index, n_classes):
     """Return the one-hot rows of integer class indices, as float64."""
     return np.eye(n_classes)[label_index]
@@ -338,7 +351,13 @@ class ImportanceSampledGAN(BaseEstimator):
         return clone(self.sampler)
 
     def _check_device(self):
-        device = torch.device(self.device)
+        try:
+            device = torch.device(self.device)
+        except RuntimeError as error:
+            raise ValueError(
+                f"The 'device' parameter of ImportanceSampledGAN must name a torch "
+                f"device such as 'cpu', 'cuda' or 'cuda:0'. Got {self.device!r} instead."
+            ) from error
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
                 f"device={self.device!r} requests CUDA, but torch.cuda.is_available() "
@@ -363,6 +382,7 @@ class ImportanceSampledGAN(BaseEstimator):
         init_seed, training_seed, sampling_seed = seed_sequence.generate_state(3, np.uint64)
         self._sampling_rng = np.random.default_rng(int(sampling_seed))
 
+        _check_scalable(X)
         if self.scaler == "standard":
             self.scaler_ = StandardScaler()
         else:

@@ -246,3 +246,66 @@ def test_help_exits_zero(command, capsys):
 
     assert exit_info.value.code == 0
     assert "usage: isgan-sk" in capsys.readouterr().out
+
+
+def test_sample_without_seed_draws_fresh_rows(tmp_path, table_path, capsys):
+    model_path = tmp_path / "model.pt"
+    main(["fit", str(table_path), "--model", str(model_path), "--epochs", "1"])
+    capsys.readouterr()
+
+    main(["sample", str(model_path), "4"])
+    first = read_csv_text(capsys.readouterr().out)[1]
+    main(["sample", str(model_path), "4"])
+    second = read_csv_text(capsys.readouterr().out)[1]
+
+    assert first.shape == (4, 3)
+    assert not np.array_equal(first[:, :2], second[:, :2])
+
+
+def test_error_model_path_is_the_data(table_path, capsys):
+    before = table_path.read_bytes()
+
+    error = run_with_error(["fit", str(table_path), "--model", str(table_path)], capsys)
+
+    assert "is the input file itself" in error
+    assert table_path.read_bytes() == before
+
+
+def test_error_model_folder_missing(tmp_path, table_path, capsys):
+    model_path = tmp_path / "no-such-folder" / "model.pt"
+
+    error = run_with_error(["fit", str(table_path), "--model", str(model_path)], capsys)
+
+    assert "does not exist; create it" in error
+
+
+def test_error_sample_output_is_the_model(tmp_path, table_path, capsys):
+    model_path = tmp_path / "model.pt"
+    main(["fit", str(table_path), "--model", str(model_path), "--epochs", "1"])
+    capsys.readouterr()
+
+    error = run_with_error(["sample", str(model_path), "3", "-o", str(model_path)], capsys)
+
+    assert "is the input file itself" in error
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296"])
+def test_error_seed_out_of_range(tmp_path, seed, capsys):
+    error = run_with_error(["sample", str(tmp_path / "m.pt"), "3", "--seed", seed], capsys)
+
+    assert "--seed" in error
+
+
+def test_error_demo_out_is_a_file(tmp_path, table_path, capsys):
+    error = run_with_error(["demo", "--out", str(table_path)], capsys)
+
+    assert "is a file; give a folder" in error
+
+
+def test_error_csv_not_utf8(tmp_path, capsys):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("name,x\n\xe9t\xe9,1\n".encode("latin-1"))
+
+    error = run_with_error(["fit", str(path), "--model", str(tmp_path / "m.pt")], capsys)
+
+    assert "is not UTF-8 text" in error

@@ -433,3 +433,16 @@ def test_default_estimator_fits(X_small):
     gan = ImportanceSampledGAN(max_epochs=1, random_state=0).fit(X_small)
 
     assert gan.sample(2).shape == (2, 2)
+
+
+def test_fit_unknown_device_raises(X_small):
+    with pytest.raises(ValueError, match="'device' parameter of ImportanceSampledGAN must name"):
+        make_small_gan(device="nonsense").fit(X_small)
+
+
+@pytest.mark.parametrize("sampler", ["paired", "uniform"])
+def test_fit_values_too_large_to_scale_raise(X_small, sampler):
+    # Finite values whose variance overflows float64 would scale to NaN and
+    # make every generated row NaN.
+    with pytest.raises(ValueError, match="Feature 0 of X has values too large to scale"):
+        make_small_gan(sampler=sampler).fit(X_small * 1e160)
