@@ -100,6 +100,14 @@ def _positive_int(text):
     return value
 
 
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def read_table(path):
     """Read a numeric CSV table with a header row.
 
@@ -137,6 +145,12 @@ def read_table(path):
         )
 
     feature_names = [name.strip() for name in rows[0]]
+    if all(_is_number(name) for name in feature_names):
+        print(
+            f"warning: the first row of {path!r} contains only numbers; it is read as "
+            "the header, so add a header row if that row is data",
+            file=sys.stderr,
+        )
     if len(rows) < 2:
         raise UsageError(
             f"data file {path!r} has a header but no data rows; add at least "

@@ -149,7 +149,14 @@ class GANNet(NeuralNet):
             optimizer_class = getattr(self, prefix)
             if optimizer_class is torch.optim.Adam:
                 kwargs.setdefault("betas", ADAM_GAN_BETAS)
-            setattr(self, f"{prefix}_", optimizer_class(*args, **kwargs))
+            try:
+                optimizer = optimizer_class(*args, **kwargs)
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"The parameters of {prefix} ({optimizer_class.__name__}) are "
+                    f"invalid: {error}. Check {prefix}__* and lr."
+                ) from error
+            setattr(self, f"{prefix}_", optimizer)
         return self
 
     def initialize_history(self):

@@ -309,3 +309,14 @@ def test_error_csv_not_utf8(tmp_path, capsys):
     error = run_with_error(["fit", str(path), "--model", str(tmp_path / "m.pt")], capsys)
 
     assert "is not UTF-8 text" in error
+
+
+def test_numeric_header_warns(tmp_path, capsys):
+    path = tmp_path / "no_header.csv"
+    path.write_text("0.5,1.5\n2.0,3.0\n4.0,5.0\n")
+
+    X, names = read_table(str(path))
+
+    assert names == ["0.5", "1.5"]
+    assert X.shape == (2, 2)
+    assert "contains only numbers; it is read as the header" in capsys.readouterr().err

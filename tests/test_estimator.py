@@ -446,3 +446,10 @@ def test_fit_values_too_large_to_scale_raise(X_small, sampler):
     # make every generated row NaN.
     with pytest.raises(ValueError, match="Feature 0 of X has values too large to scale"):
         make_small_gan(sampler=sampler).fit(X_small * 1e160)
+
+
+def test_fit_invalid_optimizer_parameter_raises(X_small):
+    gan = make_small_gan(optimizer_discriminator__lr=-1.0)
+
+    with pytest.raises(ValueError, match="parameters of optimizer_discriminator .Adam. are invalid"):
+        gan.fit(X_small)
