@@ -103,11 +103,11 @@ class ImportanceSampledGAN(BaseEstimator):
     """Generative adversarial network with importance-sampled discriminator batches.
 
     The estimator learns to generate rows that look like the rows of X.
-    Each discriminator step asks the ``sampler`` strategy for its minibatch:
-    the default :class:`~isgan_sk.sampling.PairedImportanceSampler` pairs
-    real and generated rows and draws the pairs with large loss gradients
-    more often, with weights that keep the gradient unbiased, which lowers
-    its variance where the two distributions overlap.
+    Each discriminator step takes its minibatch from the ``sampler``
+    strategy. The default :class:`~isgan_sk.sampling.PairedImportanceSampler`
+    pairs real and generated rows and draws the pairs with large loss
+    gradients more often. Its weights keep the gradient unbiased, and the
+    gradient's variance drops where the two distributions overlap.
     :class:`~isgan_sk.sampling.UniformSampler` is plain GAN training.
 
     The two networks are trained by a skorch net, ``net_``, so skorch

@@ -38,9 +38,9 @@ def _instantiate(component, kwargs, name):
 class GANNet(NeuralNet):
     """skorch net with two modules, two optimizers and a GAN training loop.
 
-    :class:`~isgan_sk.ImportanceSampledGAN` builds this net in ``fit``; it
-    is public as ``estimator.net_`` so that skorch callbacks, the history,
-    ``save_params`` and ``load_params`` work as in any skorch net. The
+    :class:`~isgan_sk.ImportanceSampledGAN` builds this net in ``fit`` and
+    exposes it as ``estimator.net_``. Skorch callbacks, the history,
+    ``save_params`` and ``load_params`` work on it as in any skorch net. The
     modules are ``generator_`` and ``discriminator_``, the optimizers
     ``optimizer_generator_`` and ``optimizer_discriminator_``, and skorch
     routes the nested parameters ``generator__*``, ``discriminator__*``,
