@@ -19,11 +19,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 __all__ = [
+    "grid_centers",
     "load_digits",
     "load_mnist",
     "make_grid",
     "make_ring",
     "make_two_gaussians",
+    "ring_centers",
 ]
 
 # Mixture components of ``make_two_gaussians`` as (weights, means, stds).
@@ -98,6 +100,32 @@ def make_two_gaussians(n_samples=1000, target="unimodal", random_state=None):
     return _draw_mixture(n_samples, weights, means, stds, random_state)
 
 
+def ring_centers(n_modes=8, radius=1.0):
+    """Return the mode centres of :func:`make_ring`, shape (n_modes, 2).
+
+    Examples
+    --------
+    >>> from isgan_sk.datasets import ring_centers
+    >>> ring_centers(4).round(6).tolist()
+    [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [-0.0, -1.0]]
+    """
+    angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
+    return radius * np.column_stack([np.cos(angles), np.sin(angles)])
+
+
+def grid_centers():
+    """Return the 25 mode centres of :func:`make_grid`, shape (25, 2).
+
+    Examples
+    --------
+    >>> from isgan_sk.datasets import grid_centers
+    >>> grid_centers()[[0, 1, 24]].tolist()
+    [[-4.0, -4.0], [-4.0, -2.0], [4.0, 4.0]]
+    """
+    coordinates = np.arange(-4.0, 5.0, 2.0)
+    return np.array([(a, b) for a in coordinates for b in coordinates])
+
+
 @validate_params(
     {
         "n_samples": [Interval(Integral, 1, None, closed="left")],
@@ -143,8 +171,7 @@ def make_ring(n_samples=1000, *, n_modes=8, radius=1.0, std=0.01, random_state=N
     >>> X.shape, int(y.max())
     ((400, 2), 7)
     """
-    angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
-    means = radius * np.column_stack([np.cos(angles), np.sin(angles)])
+    means = ring_centers(n_modes, radius)
     weights = np.full(n_modes, 1.0 / n_modes)
     stds = np.full(n_modes, std)
     return _draw_mixture(n_samples, weights, means, stds, random_state)
@@ -186,8 +213,7 @@ def make_grid(n_samples=1000, *, std=0.05, random_state=None):
     >>> X.shape, len(set(y.tolist()))
     ((1000, 2), 25)
     """
-    coordinates = np.arange(-4.0, 5.0, 2.0)
-    means = np.array([(a, b) for a in coordinates for b in coordinates])
+    means = grid_centers()
     weights = np.full(len(means), 1.0 / len(means))
     stds = np.full(len(means), std)
     return _draw_mixture(n_samples, weights, means, stds, random_state)

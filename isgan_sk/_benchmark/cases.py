@@ -76,16 +76,6 @@ class OneDimensionalEvaluator:
         return self(other[0])
 
 
-def _ring_centers():
-    angles = 2 * np.pi * np.arange(8) / 8
-    return np.column_stack([np.cos(angles), np.sin(angles)])
-
-
-def _grid_centers():
-    coordinates = np.arange(-4.0, 5.0, 2.0)
-    return np.array([(a, b) for a in coordinates for b in coordinates])
-
-
 class MixtureEvaluator:
     """Modes captured, high-quality fraction and reverse KL of a known mixture."""
 
@@ -216,7 +206,7 @@ CASES = {
     "ring": Case(
         name="ring",
         description="2-D ring of 8 Gaussians (std 0.01), 5,000 rows; quality: high-quality fraction",
-        load=_mixture(datasets.make_ring, _ring_centers(), 0.01),
+        load=_mixture(datasets.make_ring, datasets.ring_centers(), 0.01),
         primary="high_quality",
         lower_is_better=False,
         target=0.1,
@@ -229,7 +219,7 @@ CASES = {
     "grid": Case(
         name="grid",
         description="2-D grid of 25 Gaussians (std 0.05), 5,000 rows; quality: high-quality fraction",
-        load=_mixture(datasets.make_grid, _grid_centers(), 0.05),
+        load=_mixture(datasets.make_grid, datasets.grid_centers(), 0.05),
         primary="high_quality",
         lower_is_better=False,
         target=0.03,
