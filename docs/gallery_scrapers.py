@@ -20,7 +20,7 @@ def scrape_unmanaged_figures(block, block_vars, gallery_conf):
 
     It must run before sphinx-gallery's matplotlib scraper, which closes
     pyplot's figures and so detaches them from pyplot. A figure that pyplot
-    manages when this scraper first sees it is left to the matplotlib
+    manages when this scraper first finds it is left to the matplotlib
     scraper, in this block and in later ones.
 
     Parameters

@@ -383,11 +383,11 @@ def frechet_distance(features_X, features_Y, feature_extractor=None):
     is not symmetric, so ``sqrtm`` can return small imaginary parts from
     rounding, and it can fail when a covariance is singular, as it is with
     fewer rows than features or with a constant feature. This function uses
-    the symmetric form above instead: both square roots come from
+    the symmetric form above instead. Both square roots come from
     eigendecompositions of symmetric positive semi-definite matrices
-    (:func:`scipy.linalg.eigh`), eigenvalues that rounding makes slightly
-    negative are set to 0, and the result is always real, with no ridge
-    added to singular covariances. The trace equals that of
+    (:func:`scipy.linalg.eigh`), and eigenvalues that rounding makes
+    slightly negative are set to 0. The result is always real, with no
+    ridge added to singular covariances. The trace equals that of
     ``(S_X S_Y)^(1/2)`` in the usual formula, because ``S_X S_Y`` and
     ``S_X^(1/2) S_Y S_X^(1/2)`` have the same eigenvalues. A negative total
     left by rounding is returned as 0.

@@ -71,7 +71,7 @@ def test_scoring_records_every_nth_epoch(X_small):
 
 def test_scoring_matches_estimator_score(X_small):
     # The estimator's score is -MMD² of as many generated rows as X has,
-    # in its scaled space, like the callback's default metric; only the
+    # in its scaled space, like the callback's default metric. Only the
     # noise differs, so the two agree up to the MMD's sampling error.
     scoring = SampleQualityScoring(
         X_small, every=3, transform=StandardScaler().fit(X_small).transform

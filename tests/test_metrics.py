@@ -743,7 +743,7 @@ def test_classifier_features_distance_separates_real_from_noise():
     real_halves = frechet_distance(X[::2], X[1::2], feature_extractor=features)
     real_to_noise = frechet_distance(X[::2], noise, feature_extractor=features)
 
-    # A one-layer MLP reaches about 0.95 on held-out digits; uniform noise
+    # A one-layer MLP reaches about 0.95 on held-out digits. Uniform noise
     # images are nothing like digits, so their distance is far larger than
     # that of two halves of the real set.
     assert features.accuracy_ > 0.9

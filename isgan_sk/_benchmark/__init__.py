@@ -207,6 +207,7 @@ def add_parser(subparsers, positive_int):
         help="comma-separated strategies; 'uniform' is always added as the "
         f"baseline (default: all of {', '.join(STRATEGIES)})",
     )
+
     parser.add_argument(
         "--seeds",
         type=positive_int,
@@ -215,6 +216,7 @@ def add_parser(subparsers, positive_int):
     parser.add_argument(
         "--quick", action="store_true", help="use each case's short training budget"
     )
+
     parser.add_argument(
         "--results", default="results.json", help="JSON file of raw figures (default: results.json)"
     )
@@ -226,6 +228,7 @@ def add_parser(subparsers, positive_int):
         action="store_true",
         help="skip the overhead measurement against a plain loop and the CTGAN comparison",
     )
+
     parser.add_argument(
         "--jobs",
         type=positive_int,

@@ -95,7 +95,7 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
     ``(M,)`` that is the same for ``real[i]`` and ``fake[i]``, as in a
     conditional GAN whose generated pool is drawn with the real pool's
     labels row by row. The rows are then paired within their class only,
-    so every pair shares a label; the weights stay unbiased because the
+    so every pair shares a label. The weights stay unbiased because the
     pairing is still a permutation of the whole pool.
 
     A discriminator without ``features`` and ``output_layer`` (see

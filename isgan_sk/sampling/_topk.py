@@ -28,10 +28,10 @@ class TopKSampler(UniformSampler):
     after ``t`` generator steps,
     ``k = max(ceil(gamma ** (t / decay_steps) * batch_size),
     ceil(min_fraction * batch_size))``. Sinha et al. anneal ``k`` once per
-    epoch. A sampler sees steps, not epochs, so it counts generator steps,
-    and ``decay_steps`` set to the generator steps per epoch,
-    ``ceil(n_samples / (batch_size * n_critic))``, gives a per-epoch
-    schedule.
+    epoch. A sampler is called per step and is not told about epochs, so
+    it counts generator steps. Setting ``decay_steps`` to the generator
+    steps per epoch, ``ceil(n_samples / (batch_size * n_critic))``, gives a
+    per-epoch schedule.
 
     Parameters
     ----------
