@@ -28,25 +28,55 @@ def _squared_distances(real, fake):
     return torch.cdist(real, fake).square_().numpy()
 
 
-def _principal_direction(real, fake):
-    """Return the leading principal axis of the two pools together."""
-    both = torch.cat([real, fake]).detach().to("cpu", torch.float64)
-    if both.shape[1] == 1:
-        return torch.ones(1, dtype=torch.float64)
-    centred = both - both.mean(dim=0)
-    # The eigenvector of the largest eigenvalue of the scatter matrix is the
-    # direction of largest spread. Its eigh, of a small square matrix of side
-    # n_features, costs about half as much as an SVD of the pools.
-    _, eigenvectors = torch.linalg.eigh(centred.T @ centred)
-    return eigenvectors[:, -1]
+# Widest pools whose principal axis comes from an exact eigendecomposition.
+# Its time grows with the cube of the number of features: one thread
+# measured 0.3 ms at 64 features, 1.1 ms at 128, 6.6 ms at 256 and 88 ms
+# at 784 (MNIST), where 30 power iterations over 512 rows took 4 ms.
+MAX_EIGH_FEATURES = 128
+POWER_ITERATIONS = 50
+
+
+def _principal_direction(centred):
+    """Return the leading principal axis of the centred rows."""
+    n_features = centred.shape[1]
+    if n_features <= MAX_EIGH_FEATURES:
+        # The eigenvector of the largest eigenvalue of the scatter matrix
+        # is the direction of largest spread. Its eigh, of a small square
+        # matrix of side n_features, costs about half as much as an SVD.
+        _, eigenvectors = torch.linalg.eigh(centred.T @ centred)
+        return eigenvectors[:, -1]
+
+    # Power iteration on the scatter matrix, without forming it. It starts
+    # from the feature of largest variance, which is deterministic and
+    # rarely orthogonal to the axis sought. Any direction still gives a
+    # valid pairing: the axis only orders the rows.
+    direction = torch.zeros(n_features, dtype=centred.dtype)
+    direction[int(centred.square().sum(dim=0).argmax())] = 1.0
+    for _ in range(POWER_ITERATIONS):
+        following = centred.T @ (centred @ direction)
+        norm = float(torch.linalg.vector_norm(following))
+        if norm == 0.0:
+            break
+        following /= norm
+        converged = float(torch.linalg.vector_norm(following - direction)) < 1e-6
+        direction = following
+        if converged:
+            break
+    return direction
 
 
 def _sorted_pairing(real, fake):
-    direction = _principal_direction(real, fake)
-    real_order = torch.argsort(real.detach().to("cpu", torch.float64) @ direction)
-    fake_order = torch.argsort(fake.detach().to("cpu", torch.float64) @ direction)
-    perm = torch.empty_like(real_order)
-    perm[real_order] = fake_order
+    real, fake = real.detach().cpu(), fake.detach().cpu()
+    if real.shape[1] == 1:
+        # Sorting needs no wider type: the order of the values is exact.
+        real_key, fake_key = real[:, 0], fake[:, 0]
+    else:
+        real, fake = real.double(), fake.double()
+        both = torch.cat([real, fake])
+        direction = _principal_direction(both - both.mean(dim=0))
+        real_key, fake_key = real @ direction, fake @ direction
+    perm = torch.empty(real.shape[0], dtype=torch.int64)
+    perm[torch.argsort(real_key)] = torch.argsort(fake_key)
     return perm
 
 
@@ -114,7 +144,9 @@ def pair_pools(real, fake, pairing, rng, groups=None):
     pairing : {'random', 'sorted', 'nearest', 'optimal'}
         ``'random'`` is a uniform random permutation, the unpaired
         baseline. ``'sorted'`` sorts both pools along their leading
-        principal axis, the optimal-transport coupling in 1-D.
+        principal axis, the optimal-transport coupling in 1-D; above
+        ``MAX_EIGH_FEATURES`` features the axis comes from power
+        iteration, which costs far less than an eigendecomposition.
         ``'nearest'`` is greedy nearest-neighbour matching.
         ``'optimal'`` minimises the total squared distance: by sorting
         in 1-D, with :func:`scipy.optimize.linear_sum_assignment` for

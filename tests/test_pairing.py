@@ -156,3 +156,24 @@ def test_pair_pools_rejects_groups_of_wrong_length():
             torch.zeros(3, 2), torch.zeros(3, 2), "sorted", torch.Generator(),
             groups=torch.zeros(2, dtype=torch.int64),
         )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sorted_pairing_power_iteration_matches_eigendecomposition(seed, monkeypatch):
+    # 150 features is above MAX_EIGH_FEATURES, so the axis comes from power
+    # iteration. One axis has three times the spread of the others, so the
+    # iteration converges fast and must give the exact pairing.
+    n_features = 150
+    assert n_features > _pairing.MAX_EIGH_FEATURES
+    real, fake = _pools(seed, 80, n_features)
+    scale = torch.ones(n_features, dtype=torch.float64)
+    scale[7] = 3.0
+    real, fake = real * scale, fake * scale
+
+    power = pair_pools(real, fake, "sorted", torch.Generator())
+    monkeypatch.setattr(_pairing, "MAX_EIGH_FEATURES", n_features)
+    exact = pair_pools(real, fake, "sorted", torch.Generator())
+
+    # Either axis sign orders both pools the same way round, so the
+    # permutations agree whatever sign each method returns.
+    assert power.tolist() == exact.tolist()
