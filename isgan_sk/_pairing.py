@@ -6,11 +6,16 @@ pool's mean pair loss unchanged: it only moves variance between pairs, and
 close pairs let the real and generated gradients cancel inside a pair.
 """
 
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
 
-__all__ = ["MAX_OPTIMAL_POOL", "PAIRINGS", "pair_pools", "pairing_cost"]
+__all__ = ["MAX_OPTIMAL_POOL", "PAIRINGS", "pair_pools", "pairing_cost", "start_pairing"]
 
 PAIRINGS = ("random", "sorted", "nearest", "optimal")
 
@@ -95,14 +100,14 @@ def _nearest_pairing(real, fake, rng):
     return torch.from_numpy(perm)
 
 
-def _optimal_pairing(real, fake):
+def _needs_solver(real, pairing):
     # In 1-D the monotone coupling minimises any convex cost, so sorting is
     # exact and costs O(M log M) in place of the assignment problem.
-    if real.shape[1] == 1:
-        return _sorted_pairing(real, fake)
-    if real.shape[0] > MAX_OPTIMAL_POOL:
-        return None
+    return pairing == "optimal" and real.shape[1] > 1 and real.shape[0] <= MAX_OPTIMAL_POOL
 
+
+def _assignment_cost(real, fake):
+    """Return a cost matrix whose minimum assignment minimises the squared distances."""
     # sum ||r_i - f_perm(i)||^2 = sum ||r||^2 + sum ||f||^2 - 2 sum <r_i, f_perm(i)>,
     # and the first two sums do not depend on the permutation, so the
     # negated inner products give the same optimum. The solver also takes
@@ -117,6 +122,16 @@ def _optimal_pairing(real, fake):
     # pools of 256 rows of 64 features (digits and Gaussian, one thread).
     cost -= cost.min(axis=1, keepdims=True)
     cost -= cost.min(axis=0, keepdims=True)
+    if not math.isfinite(cost.sum()):
+        raise ValueError(
+            "The real or generated pool contains NaN or infinite values, so it "
+            "cannot be paired. If the data are finite, training has diverged: "
+            "lower optimizer_generator__lr and optimizer_discriminator__lr."
+        )
+    return cost
+
+
+def _solve_assignment(cost):
     rows, cols = linear_sum_assignment(cost)
     perm = np.empty(len(rows), dtype=np.int64)
     perm[rows] = cols
@@ -126,12 +141,12 @@ def _optimal_pairing(real, fake):
 def _pair_group(real, fake, pairing, rng):
     if pairing == "random":
         return torch.randperm(real.shape[0], generator=rng)
-    if pairing == "sorted":
+    if pairing == "sorted" or (pairing == "optimal" and real.shape[1] == 1):
         return _sorted_pairing(real, fake)
-    if pairing == "nearest":
-        return _nearest_pairing(real, fake, rng)
-    perm = _optimal_pairing(real, fake)
-    return _nearest_pairing(real, fake, rng) if perm is None else perm
+    if _needs_solver(real, pairing):
+        return _solve_assignment(_assignment_cost(real, fake))
+    # 'nearest', and 'optimal' above MAX_OPTIMAL_POOL rows.
+    return _nearest_pairing(real, fake, rng)
 
 
 def pair_pools(real, fake, pairing, rng, groups=None):
@@ -178,6 +193,44 @@ def pair_pools(real, fake, pairing, rng, groups=None):
     >>> pair_pools(real, fake, "optimal", torch.Generator(), groups=groups).tolist()
     [0, 1, 2]
     """
+    return start_pairing(real, fake, pairing, rng, groups, background=False)()
+
+
+# Thread pool of the assignment solves that run while the caller works. It
+# is rebuilt in a forked child, whose copy of the pool has no threads.
+_EXECUTOR = None
+_EXECUTOR_PID = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor():
+    global _EXECUTOR, _EXECUTOR_PID
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None or _EXECUTOR_PID != os.getpid():
+            # Up to one worker per core, so that fits running in threads,
+            # as under GridSearchCV's threading backend, do not queue.
+            workers = min(4, os.cpu_count() or 1)
+            _EXECUTOR = ThreadPoolExecutor(workers, thread_name_prefix="isgan-pairing")
+            _EXECUTOR_PID = os.getpid()
+        return _EXECUTOR
+
+
+def start_pairing(real, fake, pairing, rng, groups=None, background=True):
+    """Start :func:`pair_pools` and return a function that waits for its result.
+
+    Everything but the assignment solves of ``'optimal'`` pairing runs
+    before this function returns, in the calling thread, including every
+    use of ``rng``. With ``background=True`` the solves run in a worker
+    thread. scipy's solver releases the GIL, so the caller can run the
+    discriminator on the pools on another core in the meantime.
+
+    Returns
+    -------
+    finish : callable
+        ``finish()`` waits for the solves and returns the permutation that
+        ``pair_pools(real, fake, pairing, rng, groups)`` returns. It raises
+        the solver's error, if any.
+    """
     if real.shape != fake.shape:
         raise ValueError(
             "The real and generated pools must have the same shape. Got "
@@ -187,8 +240,18 @@ def pair_pools(real, fake, pairing, rng, groups=None):
         raise ValueError(
             f"The pairing must be one of {PAIRINGS}. Got {pairing!r} instead."
         )
+
+    def start_group(group_real, group_fake):
+        if not _needs_solver(group_real, pairing):
+            perm = _pair_group(group_real, group_fake, pairing, rng)
+            return lambda: perm
+        cost = _assignment_cost(group_real, group_fake)
+        if not background:
+            return lambda: _solve_assignment(cost)
+        return _executor().submit(_solve_assignment, cost).result
+
     if groups is None:
-        return _pair_group(real, fake, pairing, rng)
+        return start_group(real, fake)
 
     groups = groups.detach().to("cpu").reshape(-1)
     if groups.numel() != real.shape[0]:
@@ -196,17 +259,23 @@ def pair_pools(real, fake, pairing, rng, groups=None):
             f"The groups must have one entry per pool row, {real.shape[0]}. "
             f"Got {groups.numel()} instead."
         )
-    # Each group's rows are paired among themselves, and the group's
-    # permutation of its own positions is written back in place. The
-    # union of these permutations of disjoint sets is a permutation of the
-    # whole pool.
-    perm = torch.empty(real.shape[0], dtype=torch.int64)
+    parts = []
     for group in torch.unique(groups):
         rows = torch.nonzero(groups == group).reshape(-1)
         device_rows = rows.to(real.device)
-        group_perm = _pair_group(real[device_rows], fake[device_rows], pairing, rng)
-        perm[rows] = rows[group_perm]
-    return perm
+        parts.append((rows, start_group(real[device_rows], fake[device_rows])))
+
+    def finish():
+        # Each group's rows are paired among themselves, and the group's
+        # permutation of its own positions is written back in place. The
+        # union of these permutations of disjoint sets is a permutation of
+        # the whole pool.
+        perm = torch.empty(real.shape[0], dtype=torch.int64)
+        for rows, finish_group in parts:
+            perm[rows] = rows[finish_group()]
+        return perm
+
+    return finish
 
 
 def pairing_cost(real, fake, perm):

@@ -4,7 +4,7 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from isgan_sk import _pairing
-from isgan_sk._pairing import PAIRINGS, pair_pools, pairing_cost
+from isgan_sk._pairing import PAIRINGS, pair_pools, pairing_cost, start_pairing
 
 torch.set_num_threads(1)
 
@@ -156,6 +156,33 @@ def test_pair_pools_rejects_groups_of_wrong_length():
             torch.zeros(3, 2), torch.zeros(3, 2), "sorted", torch.Generator(),
             groups=torch.zeros(2, dtype=torch.int64),
         )
+
+
+@pytest.mark.parametrize("pairing", PAIRINGS)
+@pytest.mark.parametrize("n_features", [1, 5])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_start_pairing_in_background_equals_pair_pools(pairing, n_features, grouped):
+    real, fake = _pools(0, 60, n_features)
+    groups = _groups(0, 60) if grouped else None
+    rng = torch.Generator().manual_seed(4)
+
+    finish = start_pairing(real, fake, pairing, rng, groups=groups)
+    # Every use of rng happened before start_pairing returned, so drawing
+    # from it now must not change the pairing.
+    after_start = torch.rand(3, generator=rng)
+    perm = finish()
+
+    expected_rng = torch.Generator().manual_seed(4)
+    expected = pair_pools(real, fake, pairing, expected_rng, groups=groups)
+    assert perm.tolist() == expected.tolist()
+    assert torch.equal(after_start, torch.rand(3, generator=expected_rng))
+
+
+def test_optimal_pairing_rejects_pools_that_are_not_finite():
+    real, fake = _pools(0, 10, 3)
+    fake[4, 1] = float("nan")
+    with pytest.raises(ValueError, match="NaN or infinite values.*diverged"):
+        start_pairing(real, fake, "optimal", torch.Generator())
 
 
 @pytest.mark.parametrize("seed", range(3))

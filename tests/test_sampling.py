@@ -26,8 +26,10 @@ from isgan_sk.sampling import (
     loss_scores,
     pair_scores,
     row_scores,
+    variance_ratio,
 )
-from isgan_sk.sampling._proposal import systematic_indices
+from isgan_sk.sampling._proposal import proposal_and_ratio, systematic_indices
+from isgan_sk.sampling._scores import pair_scorer
 
 torch.set_num_threads(1)
 
@@ -728,3 +730,51 @@ def test_pool_size_validates_changed_parameters():
     sampler.set_params(pool_factor=0)
     with pytest.raises(InvalidParameterError, match="'pool_factor' parameter"):
         sampler.pool_size(8)
+
+
+# -- scores computed before the pairing ---------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("score", SCORES)
+@pytest.mark.parametrize("plain", [False, True])
+def test_pair_scorer_equals_scores_of_the_paired_pools(name, score, plain):
+    # The sampler runs the discriminator before the pairing is known and
+    # combines the rows' outputs afterwards; that must equal scoring the
+    # pools once they are paired.
+    loss = get_loss(name)
+    if plain:
+        torch.manual_seed(0)
+        discriminator = torch.nn.Sequential(
+            torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)
+        ).double()
+    else:
+        discriminator = _discriminator(dtype=torch.float64)
+    real, fake = _pools(16, dtype=torch.float64)
+    perm = torch.randperm(16, generator=torch.Generator().manual_seed(3))
+
+    scores_for = pair_scorer(discriminator, real, fake, loss, score=score)
+
+    expected = pair_scores(discriminator, real, fake[perm], loss, score=score)
+    torch.testing.assert_close(scores_for(perm), expected, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(
+        scores_for(None), pair_scores(discriminator, real, fake, loss, score=score),
+        rtol=1e-10, atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        [3.0, 1.0, 0.0, 2.5],
+        [0.0, 0.0, 0.0, 0.0],
+        [float("nan"), 1.0, float("inf"), 2.0],
+        [1e-300, 0.0, 0.0, 0.0],
+    ],
+)
+def test_proposal_and_ratio_equals_the_separate_functions(scores):
+    scores = torch.tensor(scores, dtype=torch.float64)
+    proposal, ratio = proposal_and_ratio(scores, 0.2)
+    expected, _ = importance_weights(scores, 0.2)
+    torch.testing.assert_close(proposal, expected, rtol=1e-15, atol=0.0)
+    assert ratio == pytest.approx(variance_ratio(scores, expected), rel=1e-12)

@@ -6,16 +6,15 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._losses import BCELoss
-from .._pairing import PAIRINGS, pair_pools
+from .._pairing import PAIRINGS, start_pairing
 from ._base import BaseSampler, GeneratorSelection, Selection, effective_sample_size
 from ._proposal import (
     AdaptiveSwitchMixin,
     draw_units,
-    importance_weights,
+    proposal_and_ratio,
     uniform_units,
-    variance_ratio,
 )
-from ._scores import SCORES, generator_row_scores, pair_scores
+from ._scores import SCORES, generator_row_scores, pair_scorer
 
 __all__ = ["PairedImportanceSampler"]
 
@@ -39,7 +38,8 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
         total squared distance, exactly in 1-D and for pools of up to
         :data:`~isgan_sk._pairing.MAX_OPTIMAL_POOL` rows, and greedily for
         larger pools. ``'sorted'`` sorts both pools along their leading
-        principal axis, which is the optimal coupling in 1-D. ``'nearest'``
+        principal axis (by power iteration above 128 features), which is
+        the optimal coupling in 1-D. ``'nearest'``
         is greedy nearest-neighbour matching, and ``'random'`` pairs at
         random.
     pool_factor : int, default=4
@@ -101,6 +101,10 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
     A discriminator without ``features`` and ``output_layer`` (see
     :mod:`isgan_sk.networks`) gets, for ``score='last_layer'``, the norm of
     the pair loss's gradient with respect to its two logits.
+
+    With ``'optimal'`` pairing of more than one feature, scipy's
+    assignment solver runs in a worker thread while the discriminator
+    scores the pools, so a step can use two cores.
 
     Diagnostics per step: ``'ess'``, Kish's effective sample size of the
     drawn weights as a fraction of the batch, and ``'variance_ratio'``, the
@@ -177,14 +181,15 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
     def select(self, discriminator, real, fake, batch_size, rng, loss=None, labels=None):
         loss = BCELoss() if loss is None else loss
 
-        # Pair first: the score of a pair depends on both of its members.
-        # With labels, rows are paired within their class only.
-        perm = pair_pools(real, fake, self.pairing, rng, groups=labels)
+        # The score of a pair depends on both of its members, but the
+        # forward pass of the pools does not, so the pairing is computed
+        # while it runs. With labels, rows are paired within their class only.
+        finish_pairing = start_pairing(real, fake, self.pairing, rng, groups=labels)
+        scores_for = pair_scorer(discriminator, real, fake, loss, score=self.score)
+        perm = finish_pairing()
+        scores = scores_for(perm)
         fake = fake[perm.to(fake.device)]
-
-        scores = pair_scores(discriminator, real, fake, loss, score=self.score)
-        proposal, _ = importance_weights(scores, self.smoothing)
-        ratio = variance_ratio(scores, proposal)
+        proposal, ratio = proposal_and_ratio(scores, self.smoothing)
         active = self._update_switch(ratio)
 
         if active:
@@ -209,13 +214,10 @@ class PairedImportanceSampler(AdaptiveSwitchMixin, BaseSampler):
             return GeneratorSelection(index=torch.arange(batch_size))
 
         scores = generator_row_scores(discriminator, fake, loss)
-        proposal, _ = importance_weights(scores, self.smoothing)
+        proposal, ratio = proposal_and_ratio(scores, self.smoothing)
         index, weights = self._draw(proposal, batch_size, rng)
         return GeneratorSelection(
             index=index,
             weights=weights.to(fake.device, fake.dtype),
-            diagnostics={
-                "ess": effective_sample_size(weights),
-                "variance_ratio": variance_ratio(scores, proposal),
-            },
+            diagnostics={"ess": effective_sample_size(weights), "variance_ratio": ratio},
         )

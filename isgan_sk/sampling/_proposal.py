@@ -12,6 +12,7 @@ probabilities ``pi_i`` proportional to ``q_i`` (capped at 1), and the
 Horvitz-Thompson weight is ``m / (M pi_i)``.
 """
 
+import math
 from numbers import Real
 
 import torch
@@ -21,6 +22,7 @@ __all__ = [
     "draw_units",
     "importance_weights",
     "inclusion_probabilities",
+    "proposal_and_ratio",
     "systematic_indices",
     "variance_ratio",
 ]
@@ -57,12 +59,13 @@ def importance_weights(scores, smoothing):
     scores = scores.detach().to("cpu", torch.float64)
     scores = torch.nan_to_num(scores, nan=0.0, posinf=0.0).clamp_min(0.0)
     n_units = scores.numel()
-    total = scores.sum()
-    uniform = torch.full_like(scores, 1.0 / n_units)
-    if not torch.isfinite(total) or total <= 0:
-        proposal = uniform
+    # One Python float in place of tensor comparisons: this runs every
+    # step, and on small networks each tensor operation counts.
+    total = float(scores.sum())
+    if not math.isfinite(total) or total <= 0:
+        proposal = torch.full_like(scores, 1.0 / n_units)
     else:
-        proposal = (1.0 - smoothing) * scores / total + smoothing * uniform
+        proposal = scores * ((1.0 - smoothing) / total) + smoothing / n_units
     return proposal, 1.0 / (n_units * proposal)
 
 
@@ -77,10 +80,30 @@ def variance_ratio(scores, proposal):
     """
     scores = scores.detach().to("cpu", torch.float64)
     squared = torch.nan_to_num(scores, nan=0.0, posinf=0.0).square()
-    uniform_moment = squared.sum()
-    if not torch.isfinite(uniform_moment) or uniform_moment <= 0:
+    uniform_moment = float(squared.sum())
+    if not math.isfinite(uniform_moment) or uniform_moment <= 0:
         return 1.0
-    return float((squared / proposal).sum() / (scores.numel() * uniform_moment))
+    return float((squared / proposal).sum()) / (scores.numel() * uniform_moment)
+
+
+def proposal_and_ratio(scores, smoothing):
+    """Return the proposal of :func:`importance_weights` and its :func:`variance_ratio`.
+
+    A sampler needs both in every step, and this computes them from one
+    cleaned copy of the scores, without the weights of the whole pool.
+    """
+    scores = scores.detach().to("cpu", torch.float64)
+    scores = torch.nan_to_num(scores, nan=0.0, posinf=0.0).clamp_min(0.0)
+    n_units = scores.numel()
+    total = float(scores.sum())
+    if not math.isfinite(total) or total <= 0:
+        return torch.full_like(scores, 1.0 / n_units), 1.0
+    proposal = scores * ((1.0 - smoothing) / total) + smoothing / n_units
+    squared = scores.square()
+    uniform_moment = float(squared.sum())
+    if not math.isfinite(uniform_moment) or uniform_moment <= 0:
+        return proposal, 1.0
+    return proposal, float((squared / proposal).sum()) / (n_units * uniform_moment)
 
 
 def inclusion_probabilities(proposal, n_draws):

@@ -20,6 +20,7 @@ __all__ = [
     "last_layer_scores",
     "logit_scores",
     "loss_scores",
+    "pair_scorer",
     "pair_scores",
     "row_scores",
 ]
@@ -31,12 +32,32 @@ SCORES = ("last_layer", "loss", "full")
 FULL_SCORE_CHUNK = 64
 
 
-def _with_bias_column(features):
-    ones = torch.ones(features.shape[0], 1, dtype=features.dtype, device=features.device)
-    return torch.cat([features, ones], dim=1)
+@torch.no_grad()
+def _pool_features(discriminator, real, fake):
+    """Return the penultimate features and the logits of both pools, real rows first."""
+    # One forward pass of both pools saves the per-layer call overhead,
+    # which dominates for small networks.
+    features = discriminator.features(torch.cat([real, fake]))
+    logits = discriminator.output_layer(features).reshape(-1)
+    return features, logits
 
 
 @torch.no_grad()
+def _last_layer_pair_scores(features, logits, n_pairs, loss, perm=None):
+    real_features, fake_features = features[:n_pairs], features[n_pairs:]
+    real_logits, fake_logits = logits[:n_pairs], logits[n_pairs:]
+    if perm is not None:
+        fake_features, fake_logits = fake_features[perm], fake_logits[perm]
+    real_grad = loss.real_grad(real_logits)
+    fake_grad = loss.fake_grad(fake_logits)
+    # The gradient over the weights is real_grad * h + fake_grad * g, and
+    # over the bias real_grad + fake_grad; the norm covers both without
+    # building the (M, n_features + 1) matrix with a column of ones.
+    weight_grad = real_grad[:, None] * real_features + fake_grad[:, None] * fake_features
+    bias_grad = real_grad + fake_grad
+    return torch.sqrt(weight_grad.square().sum(dim=1) + bias_grad.square())
+
+
 def last_layer_scores(discriminator, real, fake, loss):
     """Return the exact gradient norm of each pair loss over the last linear layer.
 
@@ -48,18 +69,8 @@ def last_layer_scores(discriminator, real, fake, loss):
     When the two rows look alike to the discriminator the two terms point in
     opposite directions and the norm is small.
     """
-    # One forward pass of both pools saves the per-layer call overhead,
-    # which dominates for small networks.
-    features = discriminator.features(torch.cat([real, fake]))
-    logits = discriminator.output_layer(features).reshape(-1)
-    n_pairs = real.shape[0]
-    real_features, fake_features = features[:n_pairs], features[n_pairs:]
-    real_logits, fake_logits = logits[:n_pairs], logits[n_pairs:]
-    gradient = (
-        loss.real_grad(real_logits)[:, None] * _with_bias_column(real_features)
-        + loss.fake_grad(fake_logits)[:, None] * _with_bias_column(fake_features)
-    )
-    return torch.linalg.vector_norm(gradient, dim=1)
+    features, logits = _pool_features(discriminator, real, fake)
+    return _last_layer_pair_scores(features, logits, real.shape[0], loss)
 
 
 @torch.no_grad()
@@ -124,6 +135,68 @@ def full_scores(discriminator, real, fake, loss):
     return _per_example_grad_norms(discriminator, pair_loss, (real, fake))
 
 
+def pair_scorer(discriminator, real, fake, loss=None, score="last_layer"):
+    """Run the discriminator on two pools and return a function that scores a pairing.
+
+    Only the combination of two rows' outputs depends on the pairing, so
+    for every score but ``'full'`` the discriminator runs here, once on
+    both pools, before the pairing is known. A sampler can then compute
+    the pairing while the forward pass runs. ``'full'`` needs the
+    gradient of each pair as a whole, so its work waits for the pairing.
+
+    Parameters
+    ----------
+    discriminator : torch.nn.Module
+    real, fake : torch.Tensor of shape (M, n_features)
+    loss : GANLoss, default=None
+        The adversarial loss; None means binary cross-entropy.
+    score : {'last_layer', 'loss', 'full'}, default='last_layer'
+        As in :func:`pair_scores`.
+
+    Returns
+    -------
+    scores_for : callable
+        ``scores_for(perm)`` returns the scores, of shape (M,), of the pairs
+        ``(real[i], fake[perm[i]])``; ``perm=None`` keeps the rows' order.
+    """
+    loss = BCELoss() if loss is None else loss
+    n_pairs = real.shape[0]
+
+    if score == "full":
+        def scores_for(perm=None):
+            paired = fake if perm is None else fake[perm.to(fake.device)]
+            return full_scores(discriminator, real, paired, loss)
+
+        return scores_for
+
+    if score == "last_layer" and has_last_layer(discriminator):
+        features, logits = _pool_features(discriminator, real, fake)
+
+        def scores_for(perm=None):
+            perm = None if perm is None else perm.to(logits.device)
+            return _last_layer_pair_scores(features, logits, n_pairs, loss, perm)
+
+        return scores_for
+
+    # A user's discriminator runs on each pool on its own, as in training,
+    # in case it uses statistics of its input batch.
+    with torch.no_grad():
+        real_logits = discriminator_logits(discriminator, real)
+        fake_logits = discriminator_logits(discriminator, fake)
+        if score == "loss":
+            real_part, fake_part = loss.real(real_logits), loss.fake(fake_logits)
+        else:
+            real_part, fake_part = loss.real_grad(real_logits), loss.fake_grad(fake_logits)
+
+    def scores_for(perm=None):
+        paired = fake_part if perm is None else fake_part[perm.to(fake_part.device)]
+        if score == "loss":
+            return (real_part + paired).abs()
+        return torch.sqrt(real_part.square() + paired.square())
+
+    return scores_for
+
+
 def pair_scores(discriminator, real, fake, loss=None, score="last_layer"):
     """Return the importance score of each pair ``(real[i], fake[i])``.
 
@@ -144,14 +217,7 @@ def pair_scores(discriminator, real, fake, loss=None, score="last_layer"):
     -------
     scores : torch.Tensor of shape (M,)
     """
-    loss = BCELoss() if loss is None else loss
-    if score == "loss":
-        return loss_scores(discriminator, real, fake, loss)
-    if score == "full":
-        return full_scores(discriminator, real, fake, loss)
-    if has_last_layer(discriminator):
-        return last_layer_scores(discriminator, real, fake, loss)
-    return logit_scores(discriminator, real, fake, loss)
+    return pair_scorer(discriminator, real, fake, loss, score)()
 
 
 def row_scores(discriminator, rows, loss, side, score="last_layer"):
@@ -194,9 +260,8 @@ def row_scores(discriminator, rows, loss, side, score="last_layer"):
             return row_grad(discriminator_logits(discriminator, rows)).abs()
         features = discriminator.features(rows)
         logits = discriminator.output_layer(features).reshape(-1)
-        return row_grad(logits).abs() * torch.linalg.vector_norm(
-            _with_bias_column(features), dim=1
-        )
+        # ||[h, 1]|| without building the matrix with a column of ones.
+        return row_grad(logits).abs() * torch.sqrt(features.square().sum(dim=1) + 1.0)
 
 
 def generator_row_scores(discriminator, rows, loss):
