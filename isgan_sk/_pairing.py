@@ -33,10 +33,10 @@ def _squared_distances(real, fake):
     return torch.cdist(real, fake).square_().numpy()
 
 
-# Widest pools whose principal axis comes from an exact eigendecomposition.
-# Its time grows with the cube of the number of features: one thread
-# measured 0.3 ms at 64 features, 1.1 ms at 128, 6.6 ms at 256 and 88 ms
-# at 784 (MNIST), where 30 power iterations over 512 rows took 4 ms.
+# Widest pools whose principal axis comes from an exact eigendecomposition,
+# whose time grows with the cube of the number of features. With one
+# thread it took 0.3 ms at 64 features, 1.1 ms at 128, 6.6 ms at 256 and
+# 88 ms at 784 (MNIST). There, 30 power iterations over 512 rows took 4 ms.
 MAX_EIGH_FEATURES = 128
 POWER_ITERATIONS = 50
 

@@ -161,7 +161,7 @@ def test_pair_pools_rejects_groups_of_wrong_length():
 @pytest.mark.parametrize("pairing", PAIRINGS)
 @pytest.mark.parametrize("n_features", [1, 5])
 @pytest.mark.parametrize("grouped", [False, True])
-def test_start_pairing_in_background_equals_pair_pools(pairing, n_features, grouped):
+def test_background_pairing_equals_pair_pools(pairing, n_features, grouped):
     real, fake = _pools(0, 60, n_features)
     groups = _groups(0, 60) if grouped else None
     rng = torch.Generator().manual_seed(4)
@@ -178,7 +178,7 @@ def test_start_pairing_in_background_equals_pair_pools(pairing, n_features, grou
     assert torch.equal(after_start, torch.rand(3, generator=expected_rng))
 
 
-def test_optimal_pairing_rejects_pools_that_are_not_finite():
+def test_optimal_pairing_rejects_nonfinite_pools():
     real, fake = _pools(0, 10, 3)
     fake[4, 1] = float("nan")
     with pytest.raises(ValueError, match="NaN or infinite values.*diverged"):
@@ -186,7 +186,7 @@ def test_optimal_pairing_rejects_pools_that_are_not_finite():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_sorted_pairing_power_iteration_matches_eigendecomposition(seed, monkeypatch):
+def test_power_iteration_matches_eigh(seed, monkeypatch):
     # 150 features is above MAX_EIGH_FEATURES, so the axis comes from power
     # iteration. One axis has three times the spread of the others, so the
     # iteration converges fast and must give the exact pairing.

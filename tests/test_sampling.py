@@ -738,10 +738,10 @@ def test_pool_size_validates_changed_parameters():
 @pytest.mark.parametrize("name", sorted(LOSSES))
 @pytest.mark.parametrize("score", SCORES)
 @pytest.mark.parametrize("plain", [False, True])
-def test_pair_scorer_equals_scores_of_the_paired_pools(name, score, plain):
+def test_pair_scorer_matches_paired_scores(name, score, plain):
     # The sampler runs the discriminator before the pairing is known and
-    # combines the rows' outputs afterwards; that must equal scoring the
-    # pools once they are paired.
+    # combines the rows' outputs afterwards. The result must equal the
+    # scores of the pools once they are paired.
     loss = get_loss(name)
     if plain:
         torch.manual_seed(0)
@@ -772,7 +772,7 @@ def test_pair_scorer_equals_scores_of_the_paired_pools(name, score, plain):
         [1e-300, 0.0, 0.0, 0.0],
     ],
 )
-def test_proposal_and_ratio_equals_the_separate_functions(scores):
+def test_proposal_and_ratio_matches_helpers(scores):
     scores = torch.tensor(scores, dtype=torch.float64)
     proposal, ratio = proposal_and_ratio(scores, 0.2)
     expected, _ = importance_weights(scores, 0.2)

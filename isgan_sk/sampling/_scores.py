@@ -50,9 +50,9 @@ def _last_layer_pair_scores(features, logits, n_pairs, loss, perm=None):
         fake_features, fake_logits = fake_features[perm], fake_logits[perm]
     real_grad = loss.real_grad(real_logits)
     fake_grad = loss.fake_grad(fake_logits)
-    # The gradient over the weights is real_grad * h + fake_grad * g, and
-    # over the bias real_grad + fake_grad; the norm covers both without
-    # building the (M, n_features + 1) matrix with a column of ones.
+    # The weights' gradient is real_grad * h + fake_grad * g and the bias's
+    # is real_grad + fake_grad. Adding their squared norms avoids building
+    # the (M, n_features + 1) matrix with a column of ones.
     weight_grad = real_grad[:, None] * real_features + fake_grad[:, None] * fake_features
     bias_grad = real_grad + fake_grad
     return torch.sqrt(weight_grad.square().sum(dim=1) + bias_grad.square())
