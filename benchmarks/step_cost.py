@@ -31,6 +31,7 @@ import torch
 from sklearn.datasets import load_digits
 
 from isgan_sk import ImportanceSampledGAN
+from isgan_sk import _pairing
 from isgan_sk._pairing import pair_pools
 from isgan_sk.networks import discriminator_logits
 from isgan_sk.sampling import (
@@ -42,6 +43,8 @@ from isgan_sk.sampling import (
 )
 
 BATCH_SIZE = 64
+SORTED_FEATURES = 784
+SORTED_POOL = 256
 
 STRATEGIES = {
     "UniformSampler()": UniformSampler(),
@@ -55,6 +58,11 @@ STRATEGIES = {
     "PairedImportanceSampler(generator_sampling=True)": PairedImportanceSampler(
         generator_sampling=True
     ),
+    "PairedImportanceSampler(pool_factor=2)": PairedImportanceSampler(pool_factor=2),
+    "PairedImportanceSampler(pool_factor=2, pairing='random')": PairedImportanceSampler(
+        pool_factor=2, pairing="random"
+    ),
+    "PairedImportanceSampler(pool_factor=1)": PairedImportanceSampler(pool_factor=1),
     "ImportanceSampler()": ImportanceSampler(),
     "TopKSampler()": TopKSampler(),
 }
@@ -143,8 +151,11 @@ def time_step_parts(X, repeats):
         f"pair_scores of {pool_size} pairs ({2 * pool_size} rows forward)": lambda: (
             pair_scores(net.discriminator_, real, fake)
         ),
-        "select with pairing='optimal' (pairing, scores, draw)": lambda: sampler.select(
-            net.discriminator_, real, fake, BATCH_SIZE, rng
+        "pairing, then scoring, in one thread": lambda: pair_scores(
+            net.discriminator_, real, fake[pair_pools(real, fake, "optimal", rng)]
+        ),
+        "select with pairing='optimal' (solver in a worker thread beside the scoring)": (
+            lambda: sampler.select(net.discriminator_, real, fake, BATCH_SIZE, rng)
         ),
         f"discriminator loss and backward of {BATCH_SIZE} pairs": selected_loss_and_backward,
     }
@@ -175,6 +186,21 @@ def time_pairings(sizes, repeats, n_features=64):
     return rows
 
 
+def time_sorted_pairing(n_features, pool_size, repeats):
+    """Return the median seconds of 'sorted' pairing with power iteration and with eigh."""
+    rng = torch.Generator().manual_seed(0)
+    real = torch.randn(pool_size, n_features, generator=rng)
+    fake = 0.5 + torch.randn(pool_size, n_features, generator=rng)
+    row = {}
+    for method, limit in (("power iteration", _pairing.MAX_EIGH_FEATURES), ("eigh", n_features)):
+        saved, _pairing.MAX_EIGH_FEATURES = _pairing.MAX_EIGH_FEATURES, limit
+        try:
+            row[method] = median_seconds(lambda: pair_pools(real, fake, "sorted", rng), repeats)
+        finally:
+            _pairing.MAX_EIGH_FEATURES = saved
+    return row
+
+
 def machine_description():
     model = platform.processor() or platform.machine()
     try:
@@ -188,14 +214,16 @@ def machine_description():
     return f"{model}, {torch.get_num_threads()} torch thread(s), {platform.system()} {platform.release()}"
 
 
-def render(step_rows, part_rows, pairing_rows, args, date):
+def render(step_rows, part_rows, pairing_rows, sorted_row, args, date):
     lines = [
         "# Cost of a training step per sampler strategy",
         "",
         "Seconds per training step (one discriminator and one generator update)",
         f"at the default networks and batch size {BATCH_SIZE}, median over "
         f"{args.epochs} epochs x {args.repeats} rounds, each fit after one warm-up epoch,",
-        "and the ratio to `UniformSampler()` on the same data.",
+        "and the ratio to `UniformSampler()` on the same data. PyTorch runs on",
+        f"{args.threads} thread(s); the assignment solver of `'optimal'` pairing runs in a",
+        "worker thread beside the scoring pass, so a paired step can use one more core.",
         "",
         f"- Command: `python benchmarks/step_cost.py --threads {args.threads} "
         f"--epochs {args.epochs} --repeats {args.repeats} --output {args.output}`",
@@ -244,6 +272,21 @@ def render(step_rows, part_rows, pairing_rows, args, date):
         cells = " | ".join(f"{1000 * row[p]:.1f}" for p in ("sorted", "nearest", "optimal"))
         lines.append(f"| {size} | {cells} |")
     lines.append("")
+
+    lines += [
+        "## Sorted pairing at the width of MNIST",
+        "",
+        f"Milliseconds of `pair_pools(..., 'sorted')` on random pools of {SORTED_POOL} rows of",
+        f"{SORTED_FEATURES} features, median of {args.repeats * 3} runs. Above",
+        f"`MAX_EIGH_FEATURES` ({_pairing.MAX_EIGH_FEATURES}) features the principal axis comes "
+        "from power iteration.",
+        "",
+        "| principal axis by | ms |",
+        "|---|---:|",
+    ]
+    for method, seconds in sorted_row.items():
+        lines.append(f"| {method} | {1000 * seconds:.1f} |")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -260,10 +303,11 @@ def main():
     step_rows = seconds_per_step(load_datasets(), args.epochs, args.repeats)
     part_rows = time_step_parts(load_digits().data, args.repeats * 3)
     pairing_rows = time_pairings((256, 512, 1024, 2048), args.repeats * 3)
+    sorted_row = time_sorted_pairing(SORTED_FEATURES, SORTED_POOL, args.repeats * 3)
 
     date = subprocess.run(["date"], capture_output=True, text=True, check=True).stdout.strip()
     with open(args.output, "w") as output:
-        output.write(render(step_rows, part_rows, pairing_rows, args, date))
+        output.write(render(step_rows, part_rows, pairing_rows, sorted_row, args, date))
     print(f"wrote {args.output}")
 
 
