@@ -196,23 +196,32 @@ def pair_pools(real, fake, pairing, rng, groups=None):
     return start_pairing(real, fake, pairing, rng, groups, background=False)()
 
 
-# Thread pool of the assignment solves that run while the caller works. It
-# is rebuilt in a forked child, whose copy of the pool has no threads.
+# Thread pool of the assignment solves that run while the caller works.
 _EXECUTOR = None
-_EXECUTOR_PID = None
 _EXECUTOR_LOCK = threading.Lock()
 
 
 def _executor():
-    global _EXECUTOR, _EXECUTOR_PID
+    global _EXECUTOR
     with _EXECUTOR_LOCK:
-        if _EXECUTOR is None or _EXECUTOR_PID != os.getpid():
+        if _EXECUTOR is None:
             # Up to one worker per core, so that fits running in threads,
             # as under GridSearchCV's threading backend, do not queue.
             workers = min(4, os.cpu_count() or 1)
             _EXECUTOR = ThreadPoolExecutor(workers, thread_name_prefix="isgan-pairing")
-            _EXECUTOR_PID = os.getpid()
         return _EXECUTOR
+
+
+def _forget_executor():
+    # A forked child has none of its parent's threads, and the lock may
+    # have been held by one of them, so the child starts afresh.
+    global _EXECUTOR, _EXECUTOR_LOCK
+    _EXECUTOR = None
+    _EXECUTOR_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor)
 
 
 def start_pairing(real, fake, pairing, rng, groups=None, background=True):

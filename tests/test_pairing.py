@@ -1,3 +1,5 @@
+import multiprocessing
+
 import numpy as np
 import pytest
 import torch
@@ -204,3 +206,29 @@ def test_power_iteration_matches_eigh(seed, monkeypatch):
     # Either axis sign orders both pools the same way round, so the
     # permutations agree whatever sign each method returns.
     assert power.tolist() == exact.tolist()
+
+
+def _pair_in_child(queue):
+    real, fake = _pools(1, 40, 3)
+    perm = start_pairing(real, fake, "optimal", torch.Generator())()
+    queue.put(sorted(perm.tolist()))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+def test_background_pairing_works_in_forked_child():
+    # The parent's worker threads do not exist in a forked child, so the
+    # child must start its own pool instead of waiting on the parent's.
+    real, fake = _pools(0, 40, 3)
+    start_pairing(real, fake, "optimal", torch.Generator())()
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_pair_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == list(range(40))
