@@ -220,6 +220,9 @@ def _pair_in_child(queue):
 def test_background_pairing_works_in_forked_child():
     # The parent's worker threads do not exist in a forked child, so the
     # child must start its own pool instead of waiting on the parent's.
+    # The module runs torch on one thread, so the child does not inherit
+    # an OpenMP thread pool, which is not safe to use after a fork.
+    assert torch.get_num_threads() == 1
     real, fake = _pools(0, 40, 3)
     start_pairing(real, fake, "optimal", torch.Generator())()
 
