@@ -28,6 +28,31 @@ __all__ = [
 ]
 
 
+def _finite_scores(scores):
+    """Return the scores as float64 on the CPU, with NaN and +inf set to 0."""
+    scores = scores.detach().to("cpu", torch.float64)
+    return torch.nan_to_num(scores, nan=0.0, posinf=0.0)
+
+
+def _mixture(scores, smoothing):
+    """Return ``(1 - smoothing) * scores / sum(scores) + smoothing / M``, or uniform."""
+    n_units = scores.numel()
+    # One Python float in place of tensor comparisons: this runs every
+    # step, and on small networks each tensor operation counts.
+    total = float(scores.sum())
+    if not math.isfinite(total) or total <= 0:
+        return torch.full_like(scores, 1.0 / n_units)
+    return scores * ((1.0 - smoothing) / total) + smoothing / n_units
+
+
+def _ratio_of_moments(squared, proposal):
+    """Return ``sum(squared / proposal) / (M * sum(squared))``, or 1 when undefined."""
+    uniform_moment = float(squared.sum())
+    if not math.isfinite(uniform_moment) or uniform_moment <= 0:
+        return 1.0
+    return float((squared / proposal).sum()) / (squared.numel() * uniform_moment)
+
+
 def importance_weights(scores, smoothing):
     """Return the proposal ``q`` and the weights ``1 / (M q)`` of a pool.
 
@@ -56,17 +81,8 @@ def importance_weights(scores, smoothing):
     >>> proposal.tolist(), weights.tolist()
     ([0.625, 0.375], [0.8, 1.3333333333333333])
     """
-    scores = scores.detach().to("cpu", torch.float64)
-    scores = torch.nan_to_num(scores, nan=0.0, posinf=0.0).clamp_min(0.0)
-    n_units = scores.numel()
-    # One Python float in place of tensor comparisons: this runs every
-    # step, and on small networks each tensor operation counts.
-    total = float(scores.sum())
-    if not math.isfinite(total) or total <= 0:
-        proposal = torch.full_like(scores, 1.0 / n_units)
-    else:
-        proposal = scores * ((1.0 - smoothing) / total) + smoothing / n_units
-    return proposal, 1.0 / (n_units * proposal)
+    proposal = _mixture(_finite_scores(scores).clamp_min(0.0), smoothing)
+    return proposal, 1.0 / (proposal.numel() * proposal)
 
 
 def variance_ratio(scores, proposal):
@@ -78,12 +94,7 @@ def variance_ratio(scores, proposal):
     variance of the minibatch gradient. It is the ratio for draws with
     replacement; it ignores the mean gradient, which both estimates share.
     """
-    scores = scores.detach().to("cpu", torch.float64)
-    squared = torch.nan_to_num(scores, nan=0.0, posinf=0.0).square()
-    uniform_moment = float(squared.sum())
-    if not math.isfinite(uniform_moment) or uniform_moment <= 0:
-        return 1.0
-    return float((squared / proposal).sum()) / (scores.numel() * uniform_moment)
+    return _ratio_of_moments(_finite_scores(scores).square(), proposal)
 
 
 def proposal_and_ratio(scores, smoothing):
@@ -92,18 +103,9 @@ def proposal_and_ratio(scores, smoothing):
     A sampler needs both in every step, and this computes them from one
     cleaned copy of the scores, without the weights of the whole pool.
     """
-    scores = scores.detach().to("cpu", torch.float64)
-    scores = torch.nan_to_num(scores, nan=0.0, posinf=0.0).clamp_min(0.0)
-    n_units = scores.numel()
-    total = float(scores.sum())
-    if not math.isfinite(total) or total <= 0:
-        return torch.full_like(scores, 1.0 / n_units), 1.0
-    proposal = scores * ((1.0 - smoothing) / total) + smoothing / n_units
-    squared = scores.square()
-    uniform_moment = float(squared.sum())
-    if not math.isfinite(uniform_moment) or uniform_moment <= 0:
-        return proposal, 1.0
-    return proposal, float((squared / proposal).sum()) / (n_units * uniform_moment)
+    finite = _finite_scores(scores)
+    proposal = _mixture(finite.clamp_min(0.0), smoothing)
+    return proposal, _ratio_of_moments(finite.square(), proposal)
 
 
 def inclusion_probabilities(proposal, n_draws):

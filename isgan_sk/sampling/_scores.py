@@ -74,6 +74,23 @@ def last_layer_scores(discriminator, real, fake, loss):
 
 
 @torch.no_grad()
+def _row_parts(discriminator, real, fake, loss, score):
+    """Return each real and each generated row's part of a 'loss' or logit score."""
+    # The discriminator runs on each pool on its own, as in training, in
+    # case it uses statistics of its input batch.
+    real_logits = discriminator_logits(discriminator, real)
+    fake_logits = discriminator_logits(discriminator, fake)
+    if score == "loss":
+        return loss.real(real_logits), loss.fake(fake_logits)
+    return loss.real_grad(real_logits), loss.fake_grad(fake_logits)
+
+
+def _combine_row_parts(real_part, fake_part, score):
+    if score == "loss":
+        return (real_part + fake_part).abs()
+    return torch.sqrt(real_part.square() + fake_part.square())
+
+
 def logit_scores(discriminator, real, fake, loss):
     """Return the norm of each pair loss's gradient with respect to its two logits.
 
@@ -81,12 +98,10 @@ def logit_scores(discriminator, real, fake, loss):
     bounds the full gradient norm up to the norm of the logits' Jacobian,
     but it cannot see the two rows' gradients cancel.
     """
-    real_grad = loss.real_grad(discriminator_logits(discriminator, real))
-    fake_grad = loss.fake_grad(discriminator_logits(discriminator, fake))
-    return torch.sqrt(real_grad.square() + fake_grad.square())
+    parts = _row_parts(discriminator, real, fake, loss, "logit")
+    return _combine_row_parts(*parts, "logit")
 
 
-@torch.no_grad()
 def loss_scores(discriminator, real, fake, loss):
     """Return the absolute pair loss ``|loss.real(a) + loss.fake(b)|``.
 
@@ -95,9 +110,8 @@ def loss_scores(discriminator, real, fake, loss):
     value keeps the score valid for losses that can be negative, such as
     the Wasserstein loss.
     """
-    real_loss = loss.real(discriminator_logits(discriminator, real))
-    fake_loss = loss.fake(discriminator_logits(discriminator, fake))
-    return (real_loss + fake_loss).abs()
+    parts = _row_parts(discriminator, real, fake, loss, "loss")
+    return _combine_row_parts(*parts, "loss")
 
 
 def _per_example_grad_norms(discriminator, example_loss, inputs):
@@ -178,21 +192,11 @@ def pair_scorer(discriminator, real, fake, loss=None, score="last_layer"):
 
         return scores_for
 
-    # A user's discriminator runs on each pool on its own, as in training,
-    # in case it uses statistics of its input batch.
-    with torch.no_grad():
-        real_logits = discriminator_logits(discriminator, real)
-        fake_logits = discriminator_logits(discriminator, fake)
-        if score == "loss":
-            real_part, fake_part = loss.real(real_logits), loss.fake(fake_logits)
-        else:
-            real_part, fake_part = loss.real_grad(real_logits), loss.fake_grad(fake_logits)
+    real_part, fake_part = _row_parts(discriminator, real, fake, loss, score)
 
     def scores_for(perm=None):
         paired = fake_part if perm is None else fake_part[perm.to(fake_part.device)]
-        if score == "loss":
-            return (real_part + paired).abs()
-        return torch.sqrt(real_part.square() + paired.square())
+        return _combine_row_parts(real_part, paired, score)
 
     return scores_for
 
@@ -260,7 +264,7 @@ def row_scores(discriminator, rows, loss, side, score="last_layer"):
             return row_grad(discriminator_logits(discriminator, rows)).abs()
         features = discriminator.features(rows)
         logits = discriminator.output_layer(features).reshape(-1)
-        # ||[h, 1]|| without building the matrix with a column of ones.
+        # This is ||[h, 1]||, computed without the matrix with a column of ones.
         return row_grad(logits).abs() * torch.sqrt(features.square().sum(dim=1) + 1.0)
 
 
